@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`cardkit read`: open the card (PACE or BAC), read every file, verify, print or save.
+
+Exit status: 0 read (and nothing found forged), 1 read but a verification is INVALID,
+2 the read failed (one-line reason: wrong key, no card, card removed...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cardkit.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("read", help="read a chip ID card", description=__doc__)
+    p.add_argument("--reader", help="PC/SC reader name (substring); default: the first with a card")
+    p.add_argument("--id", dest="id_number", help="12-digit ID number (gives the CAN; with --dob/--expiry the MRZ key)")
+    p.add_argument("--dob", help="date of birth YYYY-MM-DD (BAC)")
+    p.add_argument("--expiry", help="date of expiry YYYY-MM-DD (BAC)")
+    p.add_argument("--mrz-key", help="DOC,YYMMDD,YYMMDD (BAC / PACE with MRZ)")
+    p.add_argument("--can", help="6-digit CAN (PACE); default: last 6 digits of --id")
+    p.add_argument("--access", choices=("auto", "pace", "bac"), default="auto", help="access control policy")
+    p.add_argument("--trust", help="trust store folder (CSCA certificates, master lists)")
+    p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def access_from_args(args: argparse.Namespace):
+    from cardkit.icao.keys import MrzKey, can, cccd_can, cccd_mrz_key
+    from cardkit.icao.session import AccessSpec
+
+    mrz = None
+    pace_can = None
+    if args.mrz_key:
+        mrz = MrzKey.parse(args.mrz_key)
+    if args.id_number:
+        if args.dob and args.expiry:
+            mrz = cccd_mrz_key(args.id_number, args.dob, args.expiry)
+        elif args.dob or args.expiry:
+            raise InputError("--dob and --expiry go together", message_vi="Cần cả ngày sinh và ngày hết hạn.")
+        pace_can = cccd_can(args.id_number)
+    if args.can:
+        pace_can = can(args.can)
+    if mrz is None and pace_can is None:
+        raise InputError("give --id (and --dob/--expiry), --mrz-key or --can", message_vi="Cần nhập số định danh, khóa MRZ hoặc CAN.")
+    return AccessSpec(mrz_key=mrz, can=pace_can, policy=args.access)
+
+
+def run(args: argparse.Namespace) -> int:
+    from cardkit.icao.reading import read_and_verify
+    from cardkit.transport.pcsc import find_reader
+
+    access = access_from_args(args)
+    reader = find_reader(args.reader)
+    with reader.connect() as conn:
+        result = read_and_verify(conn, access, trust_path=args.trust)
+    if args.out:
+        save_files(result.read.files, args.out)
+    doc = result.to_dict()
+    if args.json:
+        json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_human(doc)
+    return 1 if doc.get("overall") == "INVALID" else 0
+
+
+def save_files(files: dict[str, bytes], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (out / (name.replace(".", "_") + ".bin")).write_bytes(data)
+
+
+def print_human(doc: dict) -> None:
+    access = doc["access_detail"]
+    extra = ", ".join(v for v in (access.get("mapping"), access.get("cipher")) if v)
+    print(f"access: {doc['access']} ({extra}) - {access.get('reason', '')}")
+    for name, value in doc["files"].items():
+        print(f"  {name:8} {value if isinstance(value, str) else str(value) + ' bytes'}")
+    for v in doc.get("verdicts", []):
+        print(f"  [{v['status']}] {v['check']}: {v['reason']}")
+    if "overall" in doc:
+        print(f"overall: {doc['overall']}")
+    print(f"{doc['apdus']} APDUs, {doc['bytes_sent']}+{doc['bytes_received']} bytes, {doc['seconds']:.2f} s")

