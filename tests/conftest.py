@@ -70,6 +70,11 @@ def minimal_card_image() -> CardImage:
     return minimal_image()
 
 
+@pytest.fixture
+def make_minimal_image():
+    return minimal_image
+
+
 # -- real pcscd + vpcd ---------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def pcscd():

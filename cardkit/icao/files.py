@@ -108,6 +108,8 @@ class FileReader:
             ):
                 if sw == SW.WRONG_P1P2 and total is None and buf:
                     break  # end of a file whose length we could not learn
+                if sw == SW.WRONG_P1P2 and want <= _STEPS[-3]:
+                    break  # offset itself refused: the file is shorter than its header claims
                 block = self._step_down(want, (sw & 0xFF or 256) if sw >> 8 == 0x6C else None)
                 logger.debug("READ BINARY %04X: %04X, block now %d", fid, sw, block)
                 continue

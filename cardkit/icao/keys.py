@@ -12,25 +12,7 @@ from enum import IntEnum
 
 from cardkit import idnumber
 from cardkit.errors import InputError
-
-_CD_WEIGHTS = (7, 3, 1)
-
-
-def check_digit(field: str) -> str:
-    """ICAO 9303-3 §4.9 check digit of an MRZ field ('<' counts 0, A=10 ... Z=35)."""
-    total = 0
-    for i, ch in enumerate(field):
-        if ch.isdigit():
-            v = int(ch)
-        elif "A" <= ch <= "Z":
-            v = ord(ch) - 55
-        elif ch == "<":
-            v = 0
-        else:
-            raise InputError(f"invalid MRZ character {ch!r}", message_vi="Ký tự MRZ không hợp lệ.")
-        total += v * _CD_WEIGHTS[i % 3]
-    return str(total % 10)
-
+from cardkit.icao.lds.mrz import check_digit  # noqa: F401  (re-exported: MRZ keys need it)
 
 def _yymmdd(value: str | date, what: str) -> str:
     if isinstance(value, date):
