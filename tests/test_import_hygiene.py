@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Layer rules of docs/ARCHITECTURE.md, enforced: import-linter contracts and heavy imports."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_hold():
+    exe = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(exe)], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "broken" not in out.stdout.split("Contracts:")[-1].lower() or " 0 broken" in out.stdout
+
+
+def _modules_after(import_line: str) -> set[str]:
+    code = f"import sys; {import_line}; print('\\n'.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_reading_a_card_needs_neither_textual_nor_opencv_nor_pyscard():
+    mods = _modules_after("import cardkit.icao.reading, cardkit.transport.inproc")
+    assert not {"textual", "cv2", "smartcard", "cardkit.sim"} & mods
+
+
+def test_only_transport_pcsc_imports_smartcard():
+    offenders = []
+    for path in (REPO / "cardkit").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if ("import smartcard" in text or "from smartcard" in text) and path.name != "pcsc.py":
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
