@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
-from cardkit.errors import AccessError, ApduError, InputError, WrongKeyError
+from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
 from cardkit.icao.bac import bac
 from cardkit.icao.files import FileNotFoundOnCard, FileProtected, FileReader
 from cardkit.icao.keys import MrzKey, SecretPassword
@@ -134,14 +134,19 @@ class ReadingSession:
 
     def open(self, access: AccessSpec) -> AccessInfo:
         card_access = self.read_card_access()
-        pace_offered = _pace_info(card_access) is not None
+        try:
+            choice = _pace_choice(card_access)
+        except ParseError as exc:  # unreadable EF.CardAccess: PACE cannot be set up from it
+            logger.warning("EF.CardAccess not parseable: %s", exc)
+            choice = None
+        pace_offered = choice is not None
         if access.policy == "bac":
             return self._bac(access, "BAC requested (--access bac)")
         if access.policy == "pace" and not pace_offered:
             raise AccessError("the card does not offer PACE (no PACEInfo in EF.CardAccess)", step="EF.CardAccess")
         if pace_offered:
             try:
-                return self._pace(access)
+                return self._pace(access, *choice)
             except WrongKeyError:
                 raise
             except AccessError as exc:
@@ -162,12 +167,11 @@ class ReadingSession:
         self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
         return self.access_info
 
-    def _pace(self, access: AccessSpec) -> AccessInfo:
-        from cardkit.icao.pace import pace  # noqa: PLC0415 - PACE pulls in EC arithmetic
+    def _pace(self, access: AccessSpec, info, domain) -> AccessInfo:
+        from cardkit.icao.pace.protocol import pace  # noqa: PLC0415 - PACE pulls in EC arithmetic
 
-        info = _pace_info(self.card_access)
         password = access.can if access.can is not None else access.mrz_key
-        result = pace(self.protocol.send, password, info, params=_pace_params(self.card_access, info))
+        result = pace(self.protocol.send, password, info, params=domain)
         self.send.sm = result.sm
         self.files.select_applet()
         self.access_info = AccessInfo(
@@ -214,17 +218,16 @@ class ReadingSession:
         return files, errors
 
 
-def _pace_info(card_access: bytes | None):
+def _pace_choice(card_access: bytes | None):
+    """The PACEInfo to use and its domain parameters, or None when PACE is not offered."""
     if not card_access:
         return None
     from cardkit.icao.lds.security_infos import parse_security_infos  # noqa: PLC0415
+    from cardkit.icao.pace.protocol import choose_pace_info  # noqa: PLC0415
 
     infos = parse_security_infos(card_access)
-    return infos.pace_infos[0] if infos.pace_infos else None
-
-
-def _pace_params(card_access: bytes | None, info):
-    return None
+    info = choose_pace_info(infos.pace_infos)
+    return None if info is None else (info, infos.pace_domain(info))
 
 
 def read_card(

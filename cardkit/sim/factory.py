@@ -8,7 +8,7 @@ import copy
 from cardkit.icao.keys import MrzKey
 from cardkit.sim.card import CardConfig, SimCard
 from cardkit.sim.faults import apply_faults
-from cardkit.sim.image import CardImage
+from cardkit.sim.image import FID_CARD_ACCESS, CardImage
 
 
 def mrz_key_of(image: CardImage) -> MrzKey | None:
@@ -33,5 +33,10 @@ def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = ()) -> Sim
 
 
 def _handlers(image: CardImage, config: CardConfig) -> list:
+    """PACE when the card has EF.CardAccess (its PACEInfos say which), CA/AA when keyed."""
+    from cardkit.sim.pace_card import PaceCardConfig, PaceCardHandler
+
     handlers: list = []
+    if FID_CARD_ACCESS in image.mf_files:
+        handlers.append(PaceCardHandler(PaceCardConfig()))
     return handlers

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from cardkit.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
 from cardkit.transport.base import Connection, Reader
@@ -22,9 +23,10 @@ def _smartcard():
 
 
 class PcscConnection(Connection):
-    def __init__(self, connection, name: str) -> None:
+    def __init__(self, connection, name: str, reader: "PcscReader | None" = None) -> None:
         self._conn = connection
         self.name = name
+        self._reader = reader
         self._atr = bytes(connection.getATR())
 
     @property
@@ -43,10 +45,21 @@ class PcscConnection(Connection):
             data, sw1, sw2 = self._conn.transmit(list(apdu))
         except exc.CardConnectionException as e:
             msg = str(e).lower()
-            if "removed" in msg or "reset" in msg or "no smart card" in msg or "unpowered" in msg:
+            if any(w in msg for w in ("removed", "reset", "no smart card", "unpowered")) or self._card_gone():
                 raise CardRemovedError("card removed during the exchange") from e
             raise TransportError(f"PC/SC transmit failed: {e}") from e
         return bytes(data) + bytes((sw1, sw2))
+
+    def _card_gone(self, wait: float = 1.5) -> bool:
+        """After a failed transmit: has the card left the reader? (pcscd notices within ~1 s.)"""
+        if self._reader is None:
+            return False
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not self._reader.card_present():
+                return True
+            time.sleep(0.1)
+        return False
 
     def close(self) -> None:
         _release(self._conn)
@@ -97,7 +110,7 @@ class PcscReader(Reader):
             raise NoCardError(f"no card in reader {self.name}") from e
         except exc.CardConnectionException as e:
             raise NoCardError(f"cannot connect to the card in {self.name}: {e}") from e
-        return PcscConnection(conn, self.name)
+        return PcscConnection(conn, self.name, self)
 
 
 def list_readers() -> list[PcscReader]:
