@@ -7,8 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from support import ServedCard, minimal_image
+from support import SHARED, ServedCard, minimal_image
 from cardkit.sim.image import CardImage
+
+
+@pytest.fixture(scope="session")
+def conformance() -> Path:
+    """../shared/conformance: real published samples, read in place and never copied."""
+    path = SHARED / "conformance"
+    if not path.is_dir():
+        pytest.skip(f"conformance samples not found at {path} (set CARDKIT_SHARED)")
+    return path
 
 
 @pytest.fixture

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`cardkit verify DIR`: passive authentication of a folder of EF files, offline.
+
+Also `cardkit bench verify`: host CPU time to parse and verify one card image folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from asn1crypto import pem, x509
+
+from cardkit.errors import CardkitError, InputError
+from cardkit.icao.lds.ef import DataGroup
+from cardkit.icao.lds.parsers import has_parser, parse_file
+from cardkit.icao.lds.signed_data import ASN1_ERRORS
+from cardkit.icao.pa.passive import PaResult, passive_authentication
+from cardkit.icao.pa.trust import TrustStore, default_trust_dir
+from cardkit.icao.verdict import Status
+
+EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
+CERT_SUFFIXES = (".cer", ".der", ".pem", ".crt")
+EPILOG = """exit status: 0 = VALID (signature, trusted CSCA chain and data group hashes all check out);
+1 = INVALID (something was altered, expired, revoked or mismatched); 3 = UNKNOWN_ISSUER (the
+signature holds but its CSCA is not in the trust store) or NOT_CHECKED; 2 = error.
+Certificates found beside the files are tried as CSCA / DS candidates for this run only and are
+reported as such: a CSCA found there is never treated as trusted."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("verify", help="verify a folder of EF files (passive authentication)",
+                              description=__doc__.splitlines()[0], epilog=EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", type=Path, help="folder with EF_COM.bin, EF_SOD.bin, DG1.bin, ...")
+    p.add_argument("--trust", type=Path, default=None, help=f"trust store directory or file (default {default_trust_dir()})")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--now", type=datetime.fromisoformat, default=None, help="verify as of this ISO date/time")
+    p.set_defaults(func=run_verify)
+
+
+def register_bench(bench_subparsers: argparse._SubParsersAction) -> None:
+    p = bench_subparsers.add_parser("verify", help="CPU time to parse and verify one card image folder")
+    p.add_argument("dir", type=Path, nargs="?", default=None, help="card folder (default: a conformance sample)")
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_bench)
+
+
+def read_folder(folder: Path) -> tuple[dict[DataGroup, bytes], list[tuple[x509.Certificate, str]]]:
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a directory")
+    files: dict[DataGroup, bytes] = {}
+    certs: list[tuple[x509.Certificate, str]] = []
+    for path in sorted(folder.iterdir()):
+        dg = DataGroup.from_filename(path.name)
+        if dg is not None:
+            files[dg] = path.read_bytes()
+        elif path.suffix.lower() in CERT_SUFFIXES:
+            data = path.read_bytes()
+            try:
+                der = pem.unarmor(data)[2] if pem.detect(data) else data
+                cert = x509.Certificate.load(der, strict=True)
+                cert.subject.native
+                certs.append((cert, path.name))
+            except ASN1_ERRORS:
+                continue
+    return files, certs
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.ca) or cert.self_signed != "no"
+    except ASN1_ERRORS:
+        return False
+
+
+def verify_folder(folder: Path, trust: TrustStore, now: datetime | None = None) -> tuple[PaResult, dict, dict | None]:
+    files, certs = read_folder(folder)
+    summary: dict[str, dict] = {}
+    parsed: dict[DataGroup, object] = {}
+    for dg, data in files.items():
+        entry: dict[str, object] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        if has_parser(dg):
+            try:
+                parsed[dg] = parse_file(dg, data)
+                entry["parsed"] = True
+            except (CardkitError, ImportError) as exc:
+                entry.update(parsed=False, error=str(exc))
+        summary[dg.filename] = entry
+    if DataGroup.SOD not in files:
+        raise InputError(f"no {DataGroup.SOD.filename} in {folder}")
+    store = trust.with_candidates([(c, f"{name} (beside the files)") for c, name in certs if _is_ca(c)])
+    dgs = {dg.number: data for dg, data in files.items() if dg.number is not None}
+    result = passive_authentication(files[DataGroup.SOD], dgs, store, now=now,
+                                    ds_candidates=tuple(c for c, _ in certs if not _is_ca(c)))
+    return result, summary, _holder(parsed)
+
+
+def _holder(parsed: dict[DataGroup, object]) -> dict | None:
+    for dg in (DataGroup.DG13, DataGroup.DG1):
+        if dg in parsed:
+            return {"source": dg.name, **parsed[dg].to_person().to_dict()}  # type: ignore[attr-defined]
+    return None
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    trust = TrustStore.load(args.trust)
+    now = args.now.replace(tzinfo=args.now.tzinfo or timezone.utc) if args.now else None
+    result, files, holder = verify_folder(args.dir, trust, now)
+    if args.json:
+        out = {"overall": result.overall.value, "verdicts": [v.to_dict() for v in result.verdicts],
+               "files": files, "holder": holder, "ds": result.ds.__dict__ if result.ds else None,
+               "csca": result.csca.__dict__ if result.csca else None, "csca_source": result.csca_source,
+               "trust_store": str(args.trust or default_trust_dir())}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for v in result.verdicts:
+            print(f"{v.status.value:<15} {v.check:<18} {v.reason}")
+        print(f"overall: {result.overall.value}")
+    return EXIT[result.overall]
+
+
+def _default_bench_dir() -> Path:
+    shared = os.environ.get("CARDKIT_SHARED")
+    base = Path(shared) if shared else Path(__file__).resolve().parents[2].parent / "shared"
+    folder = base / "conformance" / "jmrtd_bsi2008"
+    if not folder.is_dir():
+        raise InputError(f"no card folder given and {folder} not found (set CARDKIT_SHARED)")
+    return folder
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    folder = args.dir or _default_bench_dir()
+    trust = TrustStore()
+    times = []
+    for _ in range(max(1, args.runs)):
+        start = time.perf_counter()
+        verify_folder(folder, trust)
+        times.append((time.perf_counter() - start) * 1000)
+    report = {"folder": str(folder), "runs": len(times), "median_ms": round(statistics.median(times), 2),
+              "first_ms": round(times[0], 2), "max_ms": round(max(times), 2), "target_ms": 30}
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"parse + passive authentication of {folder.name}: median {report['median_ms']} ms "
+              f"over {len(times)} runs (first {report['first_ms']} ms, target <= 30 ms)")
+    return 0

@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The trust store: CSCA certificates, CSCA master lists and CRLs (ICAO 9303-12 §4, §7, §8).
+
+A directory holds DER/PEM certificates (*.cer, *.der, *.crt, *.pem), master lists (*.ml, CMS
+SignedData of type 2.23.136.1.1.2) and CRLs (*.crl). A master list is trusted only after its
+own signature verifies against its signer certificate and that signer against a CSCA in the
+list or already in the store (9303-12 §8.2). This is the only I/O of ``icao.pa``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from asn1crypto import core, crl, pem, x509
+
+from cardkit.errors import CardkitError, ParseError, VerificationError
+from cardkit.icao.lds.signed_data import ASN1_ERRORS, parse_signed_data
+from cardkit.icao.pa.keys import load_public_key
+from cardkit.icao.pa.signed import common_name, content_verdict, country, signature_verdict, verify_certificate
+from cardkit.icao.verdict import Status
+
+log = logging.getLogger(__name__)
+OID_MASTER_LIST = "2.23.136.1.1.2"  # id-icao-cscaMasterList
+SUFFIXES = {".cer", ".der", ".crt", ".pem", ".ml", ".crl"}
+
+
+class _CertSet(core.SetOf):
+    _child_spec = x509.Certificate
+
+
+class CscaMasterList(core.Sequence):
+    """ICAO 9303-12 §8.2.1: version and the set of CSCA certificates."""
+
+    _fields = [("version", core.Integer), ("cert_list", _CertSet)]
+
+
+def default_trust_dir() -> Path:
+    """``$CARDKIT_HOME/trust``; CARDKIT_HOME defaults to ~/.local/share/cardkit."""
+    home = os.environ.get("CARDKIT_HOME") or str(Path.home() / ".local" / "share" / "cardkit")
+    return Path(home) / "trust"
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    cert: x509.Certificate
+    source: str  # file name, or "master list NAME"
+    trusted: bool = True  # False: a candidate found beside a document, not in the store
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.cert.dump()).hexdigest()
+
+    @property
+    def subject(self) -> str:
+        return self.cert.subject.human_friendly
+
+    @property
+    def country(self) -> str | None:
+        return country(self.cert.subject)
+
+    @property
+    def is_link(self) -> bool:
+        return self.cert.subject != self.cert.issuer
+
+    def to_dict(self) -> dict[str, str | None]:
+        v = self.cert["tbs_certificate"]["validity"]
+        return {"subject": self.subject, "country": self.country,
+                "not_before": v["not_before"].native.isoformat(), "not_after": v["not_after"].native.isoformat(),
+                "key": _key_text(self.cert), "source": self.source, "fingerprint": self.fingerprint}
+
+
+def _key_text(cert: x509.Certificate) -> str:
+    try:
+        return load_public_key(cert.public_key).describe()
+    except VerificationError as exc:
+        return f"unsupported ({exc})"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    kind: str  # "certificate", "master list", "crl", "rejected"
+    added: int
+    reason: str
+
+
+@dataclass
+class TrustStore:
+    anchors: list[TrustAnchor] = field(default_factory=list)
+    crls: list[tuple[crl.CertificateList, str]] = field(default_factory=list)
+    path: Path | None = None
+    _seen: set[str] = field(default_factory=set, repr=False)
+    _by_subject: dict[str, list[TrustAnchor]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for a in self.anchors:
+            self._seen.add(a.fingerprint)
+            self._by_subject.setdefault(a.cert.subject.hashable, []).append(a)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "TrustStore":
+        """Load a directory (or one file); a missing default directory gives an empty store."""
+        p = Path(path) if path is not None else default_trust_dir()
+        store = cls(path=p if p.is_dir() or not p.exists() else None)
+        if p.is_file():
+            store.import_files([p], persist=False)
+        elif p.is_dir():
+            files = sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES)
+            # certificates first: a master list signer may chain to a loose CSCA file
+            files.sort(key=lambda f: f.suffix.lower() in (".ml", ".crl"))
+            for r in store.import_files(files, persist=False):
+                if r.kind == "rejected":
+                    log.warning("trust store: %s rejected: %s", r.file, r.reason)
+        return store
+
+    def add_certificate(self, cert: x509.Certificate, source: str, *, trusted: bool = True) -> bool:
+        fp = hashlib.sha256(cert.dump()).hexdigest()
+        if fp in self._seen:
+            return False
+        self._seen.add(fp)
+        anchor = TrustAnchor(cert, source, trusted)
+        self.anchors.append(anchor)
+        self._by_subject.setdefault(cert.subject.hashable, []).append(anchor)
+        return True
+
+    def import_files(self, files: list[str | Path] | list[Path], *, persist: bool = True,
+                     trusted: bool = True) -> list[ImportResult]:
+        """Add certificates, master lists and CRLs; copy accepted files into the store's directory
+        when ``persist`` and the store has one."""
+        results = []
+        for f in files:
+            path = Path(f)
+            try:
+                kind, added, reason = self._import_bytes(path.read_bytes(), path.name, trusted)
+            except (CardkitError, *ASN1_ERRORS) as exc:
+                results.append(ImportResult(str(path), "rejected", 0, str(exc)))
+                continue
+            except OSError as exc:
+                results.append(ImportResult(str(path), "rejected", 0, exc.strerror or str(exc)))
+                continue
+            if persist and self.path is not None and added:
+                self.path.mkdir(parents=True, exist_ok=True)
+                target = self.path / path.name
+                if target.resolve() != path.resolve():
+                    shutil.copyfile(path, target)
+            results.append(ImportResult(str(path), kind, added, reason))
+        return results
+
+    def _import_bytes(self, data: bytes, name: str, trusted: bool) -> tuple[str, int, str]:
+        if pem.detect(data):
+            kinds = [(t, der) for t, _, der in pem.unarmor(data, multiple=True)]
+        else:
+            kinds = [(None, data)]
+        added, kind = 0, "certificate"
+        for pem_type, der in kinds:
+            if pem_type == "X509 CRL" or (pem_type is None and name.lower().endswith(".crl")):
+                self.crls.append((crl.CertificateList.load(der, strict=True), name))
+                kind, added = "crl", added + 1
+            elif pem_type in (None, "CMS", "PKCS7") and _looks_like_cms(der):
+                kind = "master list"
+                added += self._import_master_list(der, name, trusted)
+            else:
+                cert = x509.Certificate.load(der, strict=True)
+                cert.subject.native  # force parsing
+                added += self.add_certificate(cert, name, trusted=trusted)
+        return kind, added, f"{added} added" if added else "already present"
+
+    def _import_master_list(self, der: bytes, name: str, trusted: bool) -> int:
+        sd = parse_signed_data(der, what="master list")
+        if sd.content_type != OID_MASTER_LIST:
+            raise ParseError(f"SignedData of type {sd.content_type} is not a CSCA master list", what=name)
+        certs = list(CscaMasterList.load(sd.content, strict=True)["cert_list"])
+        signer = next((c for c in sd.certificates if sd.signer.matches(c)), None)
+        if signer is None:
+            raise VerificationError("master list signer certificate not found in the list")
+        for v in (content_verdict(sd, "ml_content"), signature_verdict(sd, signer, "ml_signature")):
+            if v.status is not Status.VALID:
+                raise VerificationError(f"master list signature: {v.reason}")
+        issuers = [c for c in certs + [a.cert for a in self.anchors if a.trusted] if c.subject == signer.issuer]
+        if not any(verify_certificate(signer, c) for c in issuers):
+            raise VerificationError("master list signer does not chain to a CSCA in the list or the store")
+        return sum(self.add_certificate(c, f"master list {name}", trusted=trusted) for c in certs)
+
+    def csca_for(self, issuer_name: x509.Name, aki: bytes | None = None) -> list[TrustAnchor]:
+        """CSCA candidates for a certificate with this issuer and authority key identifier.
+
+        Name matches whose subject key identifier equals ``aki`` come first; when no subject
+        name matches (RDN order differs), key identifier matches are returned.
+        """
+        by_name = list(self._by_subject.get(issuer_name.hashable, []))
+        if aki is not None:
+            exact = [a for a in by_name if a.cert.key_identifier == aki]
+            if exact:
+                return exact
+            if not by_name:
+                return [a for a in self.anchors if a.cert.key_identifier == aki]
+        return by_name
+
+    def crls_for(self, issuer_name: x509.Name) -> list[tuple[crl.CertificateList, str]]:
+        return [(c, src) for c, src in self.crls if c.issuer == issuer_name]
+
+    def with_candidates(self, certs: list[tuple[x509.Certificate, str]]) -> "TrustStore":
+        """A copy with extra, untrusted CSCA candidates (e.g. certificates beside a document)."""
+        copy = TrustStore(list(self.anchors), list(self.crls), self.path)
+        for cert, source in certs:
+            copy.add_certificate(cert, source, trusted=False)
+        return copy
+
+    def summary(self, now: datetime | None = None) -> str:
+        return f"{len(self.anchors)} CSCA certificates, {len(self.crls)} CRLs"
+
+
+def _looks_like_cms(der: bytes) -> bool:
+    # ContentInfo: SEQUENCE { OID 1.2.840.113549.1.7.2 ... }
+    return bytes.fromhex("06092A864886F70D010702") in der[:24]
+
+
+__all__ = ["TrustStore", "TrustAnchor", "ImportResult", "default_trust_dir", "common_name"]
