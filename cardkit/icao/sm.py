@@ -24,6 +24,45 @@ SM_CLA = 0x0C
 
 
 @dataclass
+class _Dos:
+    """The data objects of a protected APDU (ICAO 9303-11 §9.8.5), split up."""
+
+    cipher: bytes | None = None  # DO'87' value without the 01 indicator, or DO'85' value
+    le: bytes | None = None  # DO'97' value (commands)
+    sw: bytes | None = None  # DO'99' value (responses)
+    mac: bytes | None = None  # DO'8E' value
+    mac_input: bytes = b""  # the DOs the MAC covers, as encoded
+
+
+def _split_dos(data: bytes, allowed: tuple[int, ...], what: str) -> _Dos:
+    try:
+        dos = parse_all(data)
+    except ParseError as exc:
+        raise SecureMessagingError(f"malformed protected {what}: {exc}") from exc
+    out = _Dos()
+    for do in dos:
+        if do.tag not in allowed:
+            raise SecureMessagingError(f"unexpected data object {do.tag:X} in protected {what}")
+        if do.tag == 0x8E:
+            out.mac = do.value
+            continue
+        out.mac_input += do.encode()
+        if do.tag == 0x85:
+            out.cipher = do.value
+        elif do.tag == 0x87:
+            if not do.value or do.value[0] != 0x01:
+                raise SecureMessagingError("DO'87' without padding-content indicator 01")
+            out.cipher = do.value[1:]
+        elif do.tag == 0x97:
+            out.le = do.value
+        else:
+            out.sw = do.value
+    if out.mac is None:
+        raise SecureMessagingError(f"protected {what} without MAC (DO'8E')")
+    return out
+
+
+@dataclass
 class SmState:
     suite: CipherSuite
     ks_enc: bytes
@@ -44,6 +83,14 @@ class SmState:
     def _decrypt(self, data: bytes) -> bytes:
         iv = self.suite.sm_iv(self.ks_enc, self.ssc)
         return unpad(self.suite.decrypt(self.ks_enc, data, iv))
+
+    def _decrypt_do(self, cipher: bytes | None, what: str) -> bytes:
+        if cipher is None:
+            return b""
+        try:
+            return self._decrypt(cipher)
+        except ValueError as exc:
+            raise SecureMessagingError(f"cannot decrypt {what}: {exc}") from exc
 
     def _cipher_do(self, ins: int, data: bytes) -> bytes:
         if not data:
@@ -81,43 +128,12 @@ class SmState:
             # An unprotected error status (e.g. 6987/6988, or a card that does not protect
             # errors): no data to trust; hand the status word up.
             return ResponseApdu(b"", resp.sw)
-        try:
-            dos = parse_all(resp.data)
-        except ParseError as exc:
-            raise SecureMessagingError(f"malformed secure-messaging response: {exc}") from exc
-        mac_input = b""
-        cipher = None
-        odd = False
-        sw_do = None
-        mac = None
-        for do in dos:
-            if do.tag in (0x85, 0x87):
-                cipher, odd = do.value, do.tag == 0x85
-                mac_input += do.encode()
-            elif do.tag == 0x99:
-                sw_do = do.value
-                mac_input += do.encode()
-            elif do.tag == 0x8E:
-                mac = do.value
-            else:
-                raise SecureMessagingError(f"unexpected data object {do.tag:X} in protected response")
-        if mac is None:
-            raise SecureMessagingError("protected response without MAC (DO'8E')")
-        if not hmac.compare_digest(self._mac(mac_input), mac):
+        dos = _split_dos(resp.data, (0x85, 0x87, 0x99, 0x8E), "response")
+        if not hmac.compare_digest(self._mac(dos.mac_input), dos.mac):
             raise SecureMessagingError("response MAC does not verify: data discarded")
-        if sw_do is None or len(sw_do) != 2:
+        if dos.sw is None or len(dos.sw) != 2:
             raise SecureMessagingError("protected response without status word (DO'99')")
-        data = b""
-        if cipher is not None:
-            if not odd:
-                if not cipher or cipher[0] != 0x01:
-                    raise SecureMessagingError("DO'87' without padding-content indicator 01")
-                cipher = cipher[1:]
-            try:
-                data = self._decrypt(cipher)
-            except ValueError as exc:
-                raise SecureMessagingError(f"cannot decrypt response: {exc}") from exc
-        return ResponseApdu(data, int.from_bytes(sw_do, "big"))
+        return ResponseApdu(self._decrypt_do(dos.cipher, "response"), int.from_bytes(dos.sw, "big"))
 
     # -- card side ------------------------------------------------------------------
     def unprotect_command(self, cmd: CommandApdu) -> CommandApdu:
@@ -125,50 +141,19 @@ class SmState:
         self.ssc += 1
         if cmd.cla & SM_CLA != SM_CLA:
             raise SecureMessagingError("command is not protected")
-        try:
-            dos = parse_all(cmd.data)
-        except ParseError as exc:
-            raise SecureMessagingError(f"malformed protected command: {exc}") from exc
+        dos = _split_dos(cmd.data, (0x85, 0x87, 0x97, 0x8E), "command")
         header = bytes((cmd.cla, cmd.ins, cmd.p1, cmd.p2))
-        mac_input = b""
-        cipher = None
-        odd = False
-        le = None
-        mac = None
-        for do in dos:
-            if do.tag in (0x85, 0x87):
-                cipher, odd = do.value, do.tag == 0x85
-                mac_input += do.encode()
-            elif do.tag == 0x97:
-                le_raw = int.from_bytes(do.value, "big") if do.value else 0
-                le = le_raw or (256 if len(do.value) <= 1 else 65536)
-                mac_input += do.encode()
-            elif do.tag == 0x8E:
-                mac = do.value
-            else:
-                raise SecureMessagingError(f"unexpected data object {do.tag:X}")
-        if mac is None:
-            raise SecureMessagingError("protected command without MAC")
-        if not hmac.compare_digest(self._mac(pad(header, self.suite.block_size) + mac_input), mac):
+        if not hmac.compare_digest(self._mac(pad(header, self.suite.block_size) + dos.mac_input), dos.mac):
             raise SecureMessagingError("command MAC does not verify")
-        data = b""
-        if cipher is not None:
-            if not odd:
-                if not cipher or cipher[0] != 0x01:
-                    raise SecureMessagingError("DO'87' without padding-content indicator")
-                cipher = cipher[1:]
-            try:
-                data = self._decrypt(cipher)
-            except ValueError as exc:
-                raise SecureMessagingError(f"cannot decrypt command: {exc}") from exc
+        le = None
+        if dos.le is not None:
+            le = int.from_bytes(dos.le, "big") or (256 if len(dos.le) <= 1 else 65536)
+        data = self._decrypt_do(dos.cipher, "command")
         return CommandApdu(cmd.cla & ~SM_CLA & 0xFF, cmd.ins, cmd.p1, cmd.p2, data, le=le, extended=cmd.is_extended)
 
     def protect_response(self, resp: ResponseApdu, *, odd_ins: bool = False) -> ResponseApdu:
         """Card side: wrap a plain response (DO'87'/'85', DO'99', DO'8E')."""
         self.ssc += 1
-        dos = b""
-        if resp.data:
-            enc = self._encrypt(resp.data)
-            dos += encode_tlv(0x85, enc) if odd_ins else encode_tlv(0x87, b"\x01" + enc)
+        dos = self._cipher_do(1 if odd_ins else 0, resp.data)
         dos += encode_tlv(0x99, resp.sw.to_bytes(2, "big"))
         return ResponseApdu(dos + encode_tlv(0x8E, self._mac(dos)), 0x9000)
