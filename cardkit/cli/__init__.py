@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "qr",
     "registry",
     "journal",
+    "bench_pace",
     "bench_read",
 ]
 
