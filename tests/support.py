@@ -11,6 +11,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+import json
+
+from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.icao.lds.com import build_com
 from cardkit.icao.lds.dg1 import build_dg1
 from cardkit.icao.lds.dg13 import build_dg13
@@ -101,3 +104,29 @@ class ServedCard:
         wait_for_card(self.reader_name, False)
 
 
+
+
+def transcripts(kind: str) -> list[Path]:
+    """Every replay transcript of ``kind`` in test_vectors/transcripts (TRANSCRIPTS.md)."""
+    folder = REPO / "test_vectors" / "transcripts"
+    return sorted(p for p in folder.glob("*.json") if json.loads(p.read_text())["kind"] == kind)
+
+
+class ScriptedConnection:
+    """Returns the recorded responses; asserts each command is byte-identical."""
+
+    def __init__(self, exchanges):
+        self.exchanges = list(exchanges)
+        self.i = 0
+
+    def __call__(self, cmd: CommandApdu) -> ResponseApdu:
+        assert self.i < len(self.exchanges), "reader sent more commands than recorded"
+        want = self.exchanges[self.i]["command"]
+        got = cmd.encode().hex()
+        assert got == want, f"command {self.i}:\n sent     {got}\n recorded {want}"
+        resp = self.exchanges[self.i]["response"]
+        self.i += 1
+        return ResponseApdu.decode(bytes.fromhex(resp))
+
+    def done(self) -> bool:
+        return self.i == len(self.exchanges)

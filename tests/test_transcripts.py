@@ -6,7 +6,6 @@ Discovery is automatic: any ``*.json`` of kind ``bac`` dropped into the folder i
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -14,29 +13,9 @@ from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, CardkitError
 from cardkit.icao.bac import bac
 from cardkit.icao.keys import MrzKey
+from support import ScriptedConnection, transcripts
 
-FOLDER = Path(__file__).parents[1] / "test_vectors" / "transcripts"
-BAC = sorted(p for p in FOLDER.glob("*.json") if json.loads(p.read_text())["kind"] == "bac")
-
-
-class ScriptedConnection:
-    """Returns the recorded responses; asserts each command is byte-identical."""
-
-    def __init__(self, exchanges):
-        self.exchanges = list(exchanges)
-        self.i = 0
-
-    def __call__(self, cmd: CommandApdu) -> ResponseApdu:
-        assert self.i < len(self.exchanges), "reader sent more commands than recorded"
-        want = self.exchanges[self.i]["command"]
-        got = cmd.encode().hex()
-        assert got == want, f"command {self.i}: sent {got}, recorded {want}"
-        resp = self.exchanges[self.i]["response"]
-        self.i += 1
-        return ResponseApdu.decode(bytes.fromhex(resp))
-
-    def done(self) -> bool:
-        return self.i == len(self.exchanges)
+BAC = transcripts("bac")
 
 
 def _run(t, exchanges):

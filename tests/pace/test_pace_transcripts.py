@@ -6,7 +6,6 @@ its mapping, key agreement, cipher or password type.
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -16,29 +15,9 @@ from cardkit.icao.keys import MrzKey, PasswordType, SecretPassword
 from cardkit.icao.lds.security_infos import PaceInfo, parse_security_infos
 from cardkit.icao.oids import Oid
 from cardkit.icao.pace import FixedRandom, pace
+from support import ScriptedConnection, transcripts
 
-FOLDER = Path(__file__).parents[2] / "test_vectors" / "transcripts"
-PACE = sorted(p for p in FOLDER.glob("*.json") if json.loads(p.read_text())["kind"] == "pace")
-
-
-class ScriptedConnection:
-    """Returns the recorded responses; asserts each command is byte-identical."""
-
-    def __init__(self, exchanges):
-        self.exchanges = list(exchanges)
-        self.i = 0
-
-    def __call__(self, cmd: CommandApdu) -> ResponseApdu:
-        assert self.i < len(self.exchanges), "reader sent more commands than recorded"
-        want = self.exchanges[self.i]["command"]
-        got = cmd.encode().hex()
-        assert got == want, f"command {self.i}:\n sent     {got}\n recorded {want}"
-        resp = self.exchanges[self.i]["response"]
-        self.i += 1
-        return ResponseApdu.decode(bytes.fromhex(resp))
-
-    def done(self) -> bool:
-        return self.i == len(self.exchanges)
+PACE = transcripts("pace")
 
 
 def password_of(p: dict) -> MrzKey | SecretPassword:
@@ -131,7 +110,7 @@ def test_any_flipped_byte_in_the_last_chip_response_is_rejected(path):
 
 
 def test_cam_with_a_wrong_chip_public_key_is_rejected():
-    t = json.loads((FOLDER / "pace_cam.json").read_text())
+    t = json.loads(next(p for p in PACE if p.name == "pace_cam.json").read_text())
     from ecdsa.curves import BRAINPOOLP256r1
 
     other = BRAINPOOLP256r1.generator * 7

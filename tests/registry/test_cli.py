@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: Apache-2.0
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from datetime import datetime, timezone
+
+from cardkit.cli import journal as journal_cli
+from cardkit.cli import registry as registry_cli
+from cardkit.registry.journal import CheckInRecord, Journal
+from cardkit.registry.store import open_store
+
+
+def run(*argv: str) -> int:
+    """Parse with only our command groups (other groups belong to other modules)."""
+    parser = argparse.ArgumentParser(prog="cardkit")
+    sub = parser.add_subparsers(dest="command", required=True)
+    registry_cli.register(sub)
+    journal_cli.register(sub)
+    registry_cli.register_bench(sub.add_parser("bench").add_subparsers(dest="bench", required=True))
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+def test_synth_import_match_journal_discrepancies(db_url, tmp_path, capsys):
+    src = tmp_path / "s.csv"
+    assert run("registry", "synth", "--count", "200", "--out", str(src), "--seed", "3", "--broken", "0.05") == 0
+    capsys.readouterr()
+    assert run("registry", "import", str(src), "--db", db_url) == 1  # 1: some rows were rejected
+    out, err = capsys.readouterr()
+    rejected = [line for line in err.splitlines() if line.startswith("line ")]
+    assert rejected and f"{len(rejected)} rejected" in out
+    assert run("registry", "import", str(src), "--db", db_url) == 1
+    assert " 0 inserted, 0 updated" in capsys.readouterr().out
+
+    with open(src, encoding="utf-8") as fh:
+        row = next(r for r in csv.DictReader(fh) if len(r["id_number"]) == 12 and r["date_of_birth"][5:7] != "02")
+    assert run("registry", "match", "--db", db_url, "--id", row["id_number"], "--json") == 0
+    [c] = json.loads(capsys.readouterr().out)["candidates"]
+    assert c["id_number"] == row["id_number"] and c["score"] == 100
+    assert run("registry", "match", "--db", db_url, "--name", row["full_name"].upper(), "--dob",
+               row["date_of_birth"], "--json") == 0
+    cands = json.loads(capsys.readouterr().out)["candidates"]
+    assert cands[0]["id_number"] == row["id_number"] and cands[0]["exact"] is False
+    assert [c["score"] for c in cands] == sorted((c["score"] for c in cands), reverse=True)
+
+    with open_store(db_url) as store:
+        Journal(store).append(CheckInRecord(
+            at=datetime(2025, 6, 30, 8, tzinfo=timezone.utc), station="desk-1", operator="lan",
+            access_method="PACE-CAN", match_outcome="exact_id", id_number=row["id_number"],
+            discrepancies=[{"kind": "name_form", "field": "full_name", "severity": "info"}]))
+    assert run("journal", "list", "--db", db_url, "--since", "2025-06-30", "--json") == 0
+    assert [r["id_number"] for r in json.loads(capsys.readouterr().out)] == [row["id_number"]]
+    assert run("journal", "list", "--db", db_url, "--since", "2025-07-01", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+    out_csv = tmp_path / "d.csv"
+    assert run("registry", "discrepancies", "--db", db_url, "--out", str(out_csv), "--today", "2025-06-30") == 0
+    with open(out_csv, encoding="utf-8") as fh:
+        origins = {r["origin"] for r in csv.DictReader(fh)}
+    assert origins == {"journal", "registry"}
+
+
+def test_errors_are_one_line_with_vietnamese(tmp_path, capsys):
+    assert run("registry", "match", "--db", str(tmp_path / "x.db"), "--id", "123") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "12 chữ số" in err and "Traceback" not in err
+    assert run("registry", "import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "x.db")) == 2
+    assert "Không tìm thấy tệp" in capsys.readouterr().err
