@@ -17,11 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from cardkit.errors import CardkitError
+from cardkit.errors import AccessError, CardkitError, ParseError, SecureMessagingError, WrongKeyError
 from cardkit.icao.pa.passive import REQUIRED, PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.session import AccessSpec, CardRead, FileEvent, ReadingSession
-from cardkit.icao.verdict import Status, Verdict, not_checked, overall
+from cardkit.icao.verdict import Status, Verdict, invalid, not_checked, overall, valid
+
+CA_CHECK = "chip_authentication"
+AA_CHECK = "active_authentication"
 from cardkit.transport.base import Connection
 
 logger = logging.getLogger(__name__)
@@ -83,8 +86,18 @@ def read_and_verify(
     t0 = time.perf_counter()
     session = ReadingSession(connection)
     info = session.open(access)
-    chip_verdicts: list[Verdict] = []
-    files, errors = session.read_files(progress, on_file=_chip_checks(session, chip_verdicts))
+    checks = ChipChecks(session)
+    try:
+        files, errors = session.read_files(progress, on_file=checks.on_file)
+    except SecureMessagingError as exc:
+        if not checks.ca_pending:
+            raise
+        # The chip could not continue under the keys CA agreed: it does not hold the DG14 key.
+        checks.verdicts.append(invalid(CA_CHECK, f"the chip failed to continue under chip-authentication keys ({exc})"))
+        files, errors = session.files_read, session.file_errors
+        errors.setdefault("(rest)", "not read: chip authentication failed")
+    checks.finish()
+    chip_verdicts = checks.verdicts
     stats = session.protocol.stats
     read = CardRead(
         access=info, files=files, errors=errors, card_access=session.card_access,
@@ -109,11 +122,64 @@ def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, ch
     return ReadResult(read, verdicts, overall(verdicts, REQUIRED), pa)
 
 
-def _chip_checks(session: ReadingSession, out: list[Verdict]) -> Callable[[str, bytes], None]:
-    """Run CA after DG14 and AA after DG15, while the card is still connected."""
-    seen: dict[str, bytes] = {}
+class ChipChecks:
+    """Chip Authentication right after DG14, Active Authentication right after DG15.
 
-    def on_file(name: str, data: bytes) -> None:
-        seen[name] = data
+    CA is VALID only once a file has been read and MAC-verified under the new keys
+    (ICAO 9303-11 §6.2: the chip proves its key implicitly).
+    """
 
-    return on_file
+    def __init__(self, session: ReadingSession) -> None:
+        self.session = session
+        self.verdicts: list[Verdict] = []
+        self.infos = None
+        self.ca_pending = False
+
+    def on_file(self, name: str, data: bytes) -> None:
+        if self.ca_pending:
+            self.ca_pending = False
+            self.verdicts.append(valid(CA_CHECK, f"{name} read and verified under the chip-authenticated keys"))
+        if name == "DG14":
+            self._chip_authentication(data)
+        elif name == "DG15":
+            self._active_authentication(data)
+
+    def _chip_authentication(self, dg14: bytes) -> None:
+        from cardkit.icao.ca import chip_authentication
+        from cardkit.icao.lds.security_infos import parse_security_infos
+
+        try:
+            self.infos = parse_security_infos(dg14)
+        except ParseError as exc:
+            self.verdicts.append(invalid(CA_CHECK, f"DG14 cannot be parsed: {exc}"))
+            return
+        if not self.infos.ca_public_keys:
+            self.verdicts.append(not_checked(CA_CHECK, "DG14 offers no chip authentication key"))
+            return
+        try:
+            self.session.send.sm = chip_authentication(self.session.send, self.infos)
+        except WrongKeyError as exc:  # not a password here: the chip refused the protocol
+            self.verdicts.append(invalid(CA_CHECK, f"the chip refused chip authentication ({exc})"))
+        except AccessError as exc:
+            self.verdicts.append(invalid(CA_CHECK, f"chip authentication failed: {exc}"))
+        else:
+            self.ca_pending = True
+
+    def _active_authentication(self, dg15: bytes) -> None:
+        from cardkit.icao.aa import active_authentication
+
+        aa_info = self.infos.aa_infos[0] if self.infos is not None and self.infos.aa_infos else None
+        try:
+            self.verdicts.append(active_authentication(self.session.send, dg15, aa_info=aa_info))
+        except (ParseError, ValueError) as exc:
+            self.verdicts.append(invalid(AA_CHECK, f"active authentication failed: {exc}"))
+
+    def finish(self) -> None:
+        if self.ca_pending:  # nothing was read after CA: the chip proved nothing yet
+            self.ca_pending = False
+            self.verdicts.append(not_checked(CA_CHECK, "no file was read under the chip-authenticated keys"))
+        checks = {v.check for v in self.verdicts}
+        if CA_CHECK not in checks:
+            self.verdicts.append(not_checked(CA_CHECK, "the card has no DG14"))
+        if AA_CHECK not in checks:
+            self.verdicts.append(not_checked(AA_CHECK, "the card has no DG15"))

@@ -118,6 +118,8 @@ class ReadingSession:
         self.files = FileReader(self.send, extended=extended)
         self.card_access: bytes | None = None
         self.access_info: AccessInfo | None = None
+        self.files_read: dict[str, bytes] = {}  # kept when a read is cut short
+        self.file_errors: dict[str, str] = {}
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -187,8 +189,8 @@ class ReadingSession:
         on_file: Callable[[str, bytes], None] | None = None,
     ) -> tuple[dict[str, bytes], dict[str, str]]:
         """Read EF.COM, then what it lists; ``on_file`` runs after each file (e.g. CA after DG14)."""
-        files: dict[str, bytes] = {}
-        errors: dict[str, str] = {}
+        files: dict[str, bytes] = self.files_read
+        errors: dict[str, str] = self.file_errors
         emit = progress or (lambda event: None)
 
         def read(dg: DataGroup) -> bytes | None:
