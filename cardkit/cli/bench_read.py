@@ -57,7 +57,6 @@ def _median(rows: list[dict]) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     from cardkit.cli.sim import load_images
     from cardkit.icao.keys import cccd_can
-    from cardkit.icao.pa.trust import TrustStore
     from cardkit.icao.session import AccessSpec
     from cardkit.sim.factory import make_card, mrz_key_of
     from cardkit.transport.inproc import InProcessConnection
@@ -66,7 +65,13 @@ def run(args: argparse.Namespace) -> int:
     access = AccessSpec(mrz_key=mrz_key_of(image), can=cccd_can(image.meta["id"]))
     trust = _demo_trust()
     report: dict[str, object] = {}
-    rows = [_one(lambda: InProcessConnection(make_card(image)), access, trust) for _ in range(args.runs)]
+    card = make_card(image)
+
+    def fresh_connection():  # a power cycle between runs, as a card put down again
+        card.reset()
+        return InProcessConnection(card)
+
+    rows = [_one(fresh_connection, access, trust) for _ in range(args.runs)]
     report["in_process"] = _median(rows)
     if not args.no_pcscd:
         report["pcscd"] = _via_pcscd(image, access, trust, args)
@@ -80,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _demo_trust():
+    """A trust store holding the simulator's test CSCA, so the runs verify end to end."""
     from cardkit.icao.pa.trust import TrustStore
+    from cardkit.sim.pki import TestPki
 
-    try:
-        from cardkit.sim.population import demo_trust_store
-    except ImportError:
-        return TrustStore.load()
-    return demo_trust_store()
+    with tempfile.TemporaryDirectory() as tmp:
+        TestPki().write_trust(tmp)
+        return TrustStore.load(tmp)
 
 
 def _via_pcscd(image, access, trust, args) -> dict[str, object]:
