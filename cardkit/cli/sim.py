@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 import time
@@ -85,6 +86,7 @@ def serve(args: argparse.Namespace) -> int:
         VpcdBridge(make_card(img, args.fault), port=args.port + n, delay=delay) for n, img in enumerate(images)
     ]
     pcscd = Pcscd() if not args.no_pcscd else None
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and stop our pcscd)
     if pcscd is not None:
         pcscd.start()
     try:
