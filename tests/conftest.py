@@ -3,12 +3,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from support import SHARED, ServedCard, minimal_image
 from cardkit.sim.image import CardImage
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cardkit_home(tmp_path_factory):
+    """Tests never touch ~/.local/share/cardkit: one CARDKIT_HOME for the session (the
+    simulator's PKI and card cache are built there once)."""
+    home = tmp_path_factory.mktemp("cardkit-home")
+    old = os.environ.get("CARDKIT_HOME")
+    os.environ["CARDKIT_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("CARDKIT_HOME", None)
+    else:
+        os.environ["CARDKIT_HOME"] = old
 
 
 @pytest.fixture(scope="session")

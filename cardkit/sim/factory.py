@@ -34,21 +34,19 @@ def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = ()) -> Sim
 
 def _handlers(image: CardImage, config: CardConfig) -> list:
     """PACE when the card has EF.CardAccess (its PACEInfos say which), CA/AA when keyed."""
-    from cryptography.hazmat.primitives import serialization
-
     from cardkit.icao.domain import standardized
     from cardkit.sim.aa_card import AaCardHandler
     from cardkit.sim.ca_card import CaCardConfig, CaCardHandler
+    from cardkit.sim.issuer import ca_private_value
     from cardkit.sim.pace_card import PaceCardConfig, PaceCardHandler
 
     handlers: list = []
     if FID_CARD_ACCESS in image.mf_files:
         handlers.append(PaceCardHandler(PaceCardConfig()))
-    ca_pem = image.meta.get("ca_private_key_pem")
-    if ca_pem:
-        key = serialization.load_pem_private_key(ca_pem.encode("ascii"), None)
+    sk_ic = ca_private_value(image)
+    if sk_ic is not None:
         domain = standardized(image.meta.get("ca_parameter_id", 13))
-        handlers.append(CaCardHandler(CaCardConfig(private_key=key.private_numbers().private_value, domain=domain)))
+        handlers.append(CaCardHandler(CaCardConfig(private_key=sk_ic, domain=domain)))
     aa = AaCardHandler.from_image(image)
     if aa is not None:
         handlers.append(aa)

@@ -119,3 +119,34 @@ def test_demo_card_matches_the_documented_mrz():
     img = builtin_card()
     assert img.meta["mrz"][:2] == ["IDVNM0900123450001090012345<<1", "9001011M3001019VNM<<<<<<<<<<<2"]
     assert builtin_card().app_files == img.app_files  # second call: from the cache
+
+
+def test_given_photo_is_converted_to_jpeg_for_dg2(pki):
+    import io
+
+    from PIL import Image
+
+    from cardkit.icao.lds.dg2 import parse_dg2
+
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 160), (200, 180, 160)).save(buf, "PNG")
+    img = personalise(person("vo-minh-tuan").data(), pki=pki, seed=1, photo=buf.getvalue())
+    face = parse_dg2(img.app_files[0x0102]).face
+    assert face.image_type == "jpeg" and (face.width, face.height) == (120, 160)
+
+
+def test_generated_face_has_a_realistic_size(cards):
+    from cardkit.icao.lds.dg2 import parse_dg2
+
+    sizes = [len(parse_dg2(c.app_files[0x0102]).face.data) for c in cards.values()]
+    assert all(9_000 <= s <= 26_000 for s in sizes), sizes
+
+
+def test_ca_key_in_card_json_matches_dg14(cards):
+    from cardkit.icao.domain import standardized
+    from cardkit.icao.lds.dg14 import parse_dg14
+    from cardkit.sim.issuer import ca_private_value
+
+    img = cards[("nguyen-van-an", "cccd2021")]
+    info = parse_dg14(img.app_files[0x010E]).ca_public_keys[0]
+    assert standardized(13).public_key(ca_private_value(img)) == info.public_key

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`cardkit sim make` and `cardkit sim persons`: build card folders from person records."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cardkit.errors import InputError
+
+PROFILES = ("cccd2021", "cancuoc2024")
+
+
+def register_sim(sim_sub: argparse._SubParsersAction) -> None:
+    """Add ``make`` and ``persons`` under ``cardkit sim`` (called by cardkit/cli/sim.py)."""
+    m = sim_sub.add_parser("make", help="personalise a card folder from a person record",
+                           description="Writes the card files, card.json (with the chip's TEST private keys), "
+                                       "qr.png, front.png and back.png.")
+    src = m.add_mutually_exclusive_group(required=True)
+    src.add_argument("person_file", nargs="?", type=Path, help="person JSON (PersonData.to_dict() or persons.json record)")
+    src.add_argument("--person", help="a bundled person's key (see `cardkit sim persons`)")
+    m.add_argument("--out", required=True, type=Path, help="card folder to write")
+    m.add_argument("--profile", default="cccd2021", choices=PROFILES)
+    m.add_argument("--seed", type=int, help="reproducible keys and face (default: fresh)")
+    m.add_argument("--pki", type=Path, help="test PKI folder (default: $CARDKIT_HOME/sim-pki)")
+    m.add_argument("--pki-profile", default="ecdsa", choices=("ecdsa", "rsa-pss"),
+                   help="document signer: ECDSA brainpool (explicit-parameter CSCA) or RSA-PSS")
+    m.add_argument("--fault", action="append", default=[],
+                   help="personalisation fault: cloned, altered-dg:N, untrusted-csca, expired-ds, "
+                        "dg13-unknown-field, com-lists-absent:N")
+    m.add_argument("--photo", type=Path, help="face image for DG2 (JPEG kept as is; others converted)")
+    m.add_argument("--trust", type=Path, help="also write the test CSCA into this trust directory")
+    m.set_defaults(func=make)
+
+    p = sim_sub.add_parser("persons", help="list the bundled synthetic persons")
+    p.add_argument("--profile", default="cccd2021", choices=PROFILES)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=list_persons)
+
+
+def make(args: argparse.Namespace) -> int:
+    from cardkit.sim.issuer import personalise
+    from cardkit.sim.pki import TestPki
+    from cardkit.sim.population import load_person_file, person
+    from cardkit.sim.printed import has_vietnamese_font, write_printed
+
+    who = person(args.person).data(args.profile) if args.person else load_person_file(args.person_file, args.profile)
+    photo = None
+    if args.photo:
+        try:
+            photo = args.photo.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read photo {args.photo}: {exc.strerror}") from None
+    pki = TestPki(args.pki) if args.pki else TestPki()
+    image = personalise(who, profile=args.profile, pki=pki, seed=args.seed, photo=photo, faults=args.fault,
+                        pki_profile=args.pki_profile)
+    folder = image.save(args.out)
+    write_printed(image, folder)
+    if args.trust:
+        pki.write_trust(args.trust, (args.pki_profile,))
+    print(f"card written to {folder} (profile {args.profile}, CAN {image.meta['can']})")
+    if args.fault:
+        print(f"faults: {', '.join(args.fault)}")
+    if not has_vietnamese_font():
+        print("note: DejaVuSans not found; card images use Pillow's default font (install fonts-dejavu-core)")
+    return 0
+
+
+def list_persons(args: argparse.Namespace) -> int:
+    from cardkit.sim.population import persons
+
+    rows = [p.summary(args.profile) for p in persons()]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        print(f"{r['key']:<20} {r['id']}  {r['dob']}  {r['sex']}  {r['name']}  ({r['province']})")
+    return 0

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Active Authentication host against the simulated chip: after BAC, RSA and ECDSA, and clones."""
+
+
+import pytest
+
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.icao.aa import active_authentication
+from cardkit.icao.bac import bac
+from cardkit.icao.lds.dg14 import parse_dg14
+from cardkit.icao.verdict import Status
+from cardkit.sim.aa_card import AaCardHandler, sign_9796_2
+from cardkit.sim.card import CardConfig, SimCard
+from cardkit.sim.factory import mrz_key_of
+from cardkit.sim.issuer import personalise
+from cardkit.sim.pki import TestPki
+from cardkit.sim.population import person
+
+WHO = person("bui-quang-vinh")
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return TestPki(tmp_path_factory.mktemp("pki"), seed=11)
+
+
+def _session(img):
+    """A SimCard with the AA handler, opened with BAC; returns the SM-wrapping send."""
+    card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img)), handlers=[AaCardHandler.from_image(img)])
+
+    def raw(cmd: CommandApdu) -> ResponseApdu:
+        return ResponseApdu.decode(card.transmit(cmd.encode()))
+
+    raw(CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
+    sm = bac(raw, mrz_key_of(img))
+    return lambda cmd: sm.unprotect(raw(sm.protect(cmd)))
+
+
+@pytest.mark.parametrize("profile,kind", [("cccd2021", "RSA 2048"), ("cancuoc2024", "ECDSA-SHA256")])
+def test_aa_after_bac_is_valid(pki, profile, kind):
+    img = personalise(WHO.data(profile), profile=profile, pki=pki, seed=4)
+    send = _session(img)
+    infos = parse_dg14(img.app_files[0x010E])
+    aa_info = infos.aa_infos[0] if infos.aa_infos else None
+    assert (aa_info is not None) == (profile == "cancuoc2024")
+    v = active_authentication(send, img.app_files[0x010F], aa_info=aa_info)
+    assert v.status is Status.VALID, v.reason
+    assert kind in v.reason
+
+
+@pytest.mark.parametrize("profile", ["cccd2021", "cancuoc2024"])
+def test_cloned_chip_fails_aa(pki, profile):
+    img = personalise(WHO.data(profile), profile=profile, pki=pki, seed=4, faults=["cloned"])
+    infos = parse_dg14(img.app_files[0x010E])
+    v = active_authentication(_session(img), img.app_files[0x010F],
+                              aa_info=infos.aa_infos[0] if infos.aa_infos else None)
+    assert v.status is Status.INVALID
+
+
+def test_internal_authenticate_needs_access(pki):
+    img = personalise(WHO.data("cancuoc2024"), profile="cancuoc2024", pki=pki, seed=4)
+    card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img)), handlers=[AaCardHandler.from_image(img)])
+    card.transmit(bytes.fromhex("00A4040C07A0000002471001"))
+    assert card.transmit(bytes.fromhex("0088000008112233445566778800"))[-2:] == b"\x69\x82"
+
+
+def test_wrong_challenge_length_is_6700(pki):
+    img = personalise(WHO.data("cancuoc2024"), profile="cancuoc2024", pki=pki, seed=4)
+    send = _session(img)
+    assert send(CommandApdu(0x00, 0x88, 0x00, 0x00, bytes(4), le=256)).sw == 0x6700
+
+
+@pytest.mark.parametrize("hash_name", ["sha1", "sha224", "sha256", "sha384", "sha512"])
+def test_9796_2_trailers_round_trip(hash_name):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from cardkit.icao.aa import recover_9796_2, rsa_representative, verify_9796_2
+
+    key = rsa.generate_private_key(65537, 2048)
+    m2 = bytes(range(8))
+    sig = sign_9796_2(key, m2, hash_name=hash_name)
+    rec = verify_9796_2(rsa_representative(key.public_key(), sig), m2)
+    assert rec.hash_name == hash_name
+    assert recover_9796_2(rsa_representative(key.public_key(), sig)).partial
