@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--person", action="append", default=[], help="a bundled person's key (no build step)")
     s.add_argument("--profile", default="cccd2021", choices=("cccd2021", "cancuoc2024"))
     s.add_argument("--port", type=int, default=35963, help="vpcd port of the first slot (next slots: +1)")
-    s.add_argument("--fault", action="append", default=[], help="runtime fault, e.g. remove-after:20, bad-mac, slow:50")
+    s.add_argument("--fault", action="append", default=[], help="fault: runtime (remove-after:20, bad-mac, slow:50, ...) or, with --person, "
+                   "personalisation (cloned, altered-dg:13, untrusted-csca, ...)")
     s.add_argument("--latency", help="BITRATE:TURNAROUND, e.g. 424k:5ms")
     s.add_argument("--insert-after", type=float, help="insert the card(s) after S seconds")
     s.add_argument("--remove-after", type=float, help="remove the card(s) after S seconds")
@@ -48,20 +49,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         register_sim(sim_sub)
 
 
-def load_images(dirs: list[Path], persons: list[str], profile: str) -> list:
+def load_images(dirs: list[Path], persons: list[str], profile: str, content_faults: list[str] = ()) -> list:
+    """Card folders, and bundled persons built on the fly (with personalisation faults)."""
     from cardkit.sim.image import CardImage
 
+    if content_faults and dirs:
+        raise InputError(f"{', '.join(content_faults)} change a card's content: use `cardkit sim make --fault` for a folder")
     images = [CardImage.load(d) for d in dirs]
     if persons or not images:
         from cardkit.sim.population import builtin_card
 
-        images += [builtin_card(key, profile=profile) for key in (persons or [None])]
+        images += [builtin_card(key, profile=profile, faults=tuple(content_faults)) for key in (persons or [None])]
     return images
 
 
 def access_data(image) -> dict[str, object]:
     m = image.meta
-    return {"id": m.get("id"), "dob": m.get("dob"), "expiry": m.get("expiry"), "can": m.get("can"), "mrz": m.get("mrz")}
+    out = {"id": m.get("id"), "dob": m.get("dob"), "expiry": m.get("expiry"), "can": m.get("can"), "mrz": m.get("mrz")}
+    if m.get("expiry") is None and m.get("expiry_text"):
+        out["expiry_text"] = m["expiry_text"]  # e.g. "Không thời hạn"
+    return out
 
 
 def info(args: argparse.Namespace) -> int:
@@ -77,13 +84,15 @@ def info(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace) -> int:
     from cardkit.sim.factory import make_card
+    from cardkit.sim.faults import split_faults
     from cardkit.sim.pcscd import Pcscd
     from cardkit.sim.vpcd import VpcdBridge, parse_latency
 
-    images = load_images(args.dirs, args.person, args.profile)
+    runtime_faults, content_faults = split_faults(args.fault)
+    images = load_images(args.dirs, args.person, args.profile, content_faults)
     delay = parse_latency(args.latency) if args.latency else None
     bridges = [
-        VpcdBridge(make_card(img, args.fault), port=args.port + n, delay=delay) for n, img in enumerate(images)
+        VpcdBridge(make_card(img, runtime_faults), port=args.port + n, delay=delay) for n, img in enumerate(images)
     ]
     pcscd = Pcscd() if not args.no_pcscd else None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and stop our pcscd)

@@ -33,8 +33,8 @@ def register_sim(sim_sub: argparse._SubParsersAction) -> None:
     m.add_argument("--trust", type=Path, help="also write the test CSCA into this trust directory")
     m.set_defaults(func=make)
 
-    p = sim_sub.add_parser("persons", help="list the bundled synthetic persons")
-    p.add_argument("--profile", default="cccd2021", choices=PROFILES)
+    p = sim_sub.add_parser("persons", help="list the bundled synthetic persons (each in both profiles)")
+    p.add_argument("--profile", choices=PROFILES, help="only this profile (default: both)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=list_persons)
 
@@ -70,10 +70,11 @@ def make(args: argparse.Namespace) -> int:
 def list_persons(args: argparse.Namespace) -> int:
     from cardkit.sim.population import persons
 
-    rows = [p.summary(args.profile) for p in persons()]
+    profiles = [args.profile] if args.profile else list(PROFILES)
+    rows = [p.summary(profile) for p in persons() for profile in profiles]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     for r in rows:
-        print(f"{r['key']:<20} {r['id']}  {r['dob']}  {r['sex']}  {r['name']}  ({r['province']})")
+        print(f"{r['key']:<20} {r['profile']:<12} {r['id']}  {r['dob']}  {r['sex']}  {r['name']}  ({r['province']})")
     return 0

@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 RUNTIME_FAULTS = ("remove-after", "remove-during", "bad-mac", "max-le", "eof-6282", "slow", "bac-only", "pace-only")
 
 
+def split_faults(specs) -> tuple[list[str], list[str]]:
+    """(runtime faults, personalisation faults) of a list of specs."""
+    runtime = [f for f in specs if f.partition(":")[0] in RUNTIME_FAULTS]
+    return runtime, [f for f in specs if f not in runtime]
+
+
 class CardPulled(CardRemovedError):
     """Raised by the simulated card when a fault pulls it from the field."""
 

@@ -153,10 +153,14 @@ def cache_dir() -> Path:
     return cardkit_home() / "sim-cache"
 
 
-def builtin_card(key: str | None = None, *, profile: str = "cccd2021") -> CardImage:
+def builtin_card(key: str | None = None, *, profile: str = "cccd2021", faults: tuple[str, ...] = ()) -> CardImage:
     """The demo card of a bundled person (default: the first), with the PKI kept in
-    ``$CARDKIT_HOME/sim-pki``. Built once, then loaded from ``$CARDKIT_HOME/sim-cache``."""
+    ``$CARDKIT_HOME/sim-pki``. Built once, then loaded from ``$CARDKIT_HOME/sim-cache``.
+    ``faults``: personalisation faults (:mod:`cardkit.sim.personal_faults`); such cards are
+    built fresh each time, never cached."""
     who = person(key) if key else _load()[0]
+    if faults:
+        return personalise(who.data(profile), profile=profile, pki=TestPki(), seed=DEMO_SEED, faults=tuple(faults))
     with _LOCK:
         cached = _CARDS.get((who.key, profile))
         if cached is None:

@@ -33,23 +33,17 @@ import pytest
 def _image(person: str | None, profile: str, content_faults=()):
     from cardkit.sim.population import builtin_card
 
-    return builtin_card(person, profile=profile, faults=tuple(content_faults)) if content_faults else builtin_card(person, profile=profile)
-
-
-def _split(faults) -> tuple[list[str], list[str]]:
-    from cardkit.sim.faults import RUNTIME_FAULTS
-
-    runtime = [f for f in faults if f.partition(":")[0] in RUNTIME_FAULTS]
-    return runtime, [f for f in faults if f not in runtime]
+    return builtin_card(person, profile=profile, faults=tuple(content_faults))
 
 
 @pytest.fixture
 def cardkit_card():
     from cardkit.sim.factory import make_card
+    from cardkit.sim.faults import split_faults
     from cardkit.transport.inproc import InProcessConnection
 
     def factory(person: str | None = None, profile: str = "cccd2021", faults=()):
-        runtime, content = _split(faults)
+        runtime, content = split_faults(faults)
         image = _image(person, profile, content)
         conn = InProcessConnection(make_card(image, runtime))
         conn.image = image  # type: ignore[attr-defined]
@@ -87,12 +81,13 @@ def _wait_present(name: str, present: bool, timeout: float = 10.0) -> None:
 @pytest.fixture
 def cardkit_reader(_cardkit_pcscd):
     from cardkit.sim.factory import make_card
+    from cardkit.sim.faults import split_faults
     from cardkit.sim.vpcd import VpcdBridge
 
     bridges = []
 
     def factory(person: str | None = None, profile: str = "cccd2021", faults=(), slot: int = 0) -> str:
-        runtime, content = _split(faults)
+        runtime, content = split_faults(faults)
         bridge = VpcdBridge(make_card(_image(person, profile, content), runtime), port=35963 + slot)
         thread = threading.Thread(target=bridge.serve_forever, daemon=True)
         thread.start()

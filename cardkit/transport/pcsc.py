@@ -114,13 +114,11 @@ class PcscReader(Reader):
 
 
 def list_readers() -> list[PcscReader]:
-    system, exc = _smartcard()
+    system, _ = _smartcard()
     try:
         return [PcscReader(r) for r in system.readers()]
-    except exc.EstablishContextException as e:
-        raise NoReaderError("PC/SC service (pcscd) is not running") from e
     except Exception as e:  # noqa: BLE001 - pyscard raises assorted types when pcscd is absent
-        raise NoReaderError(f"cannot list PC/SC readers: {e}") from e
+        raise NoReaderError(f"cannot list PC/SC readers (is pcscd running?): {e}") from e
 
 
 def find_reader(name: str | None = None, *, require_card: bool = True) -> PcscReader:

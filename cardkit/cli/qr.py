@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`cardkit qr decode|watch|bench`: read the printed QR of a CCCD from images or a camera."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import sys
+import time
+from datetime import datetime
+
+from cardkit.errors import CardkitError
+
+
+def friendly(func):
+    """One line per error, English and Vietnamese, no traceback (desk staff read these)."""
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except CardkitError as exc:
+            if getattr(args, "debug", False):
+                raise
+            print(f"cardkit: error: {exc} / {exc.message_vi}", file=sys.stderr)
+            return 2
+
+    return wrapper
+
+
+def register(subparsers) -> None:
+    qr = subparsers.add_parser("qr", help="read the printed QR code of a CCCD / Căn cước card")
+    sub = qr.add_subparsers(dest="qr_command", metavar="ACTION")
+    sub.required = True
+
+    p = sub.add_parser("decode", help="decode QR codes in image files")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--decoder", choices=("auto", "zxing", "zbar"), default="auto",
+                   help="auto: cardkit's pipeline (zxing-cpp + recoveries + zbar)")
+    p.add_argument("--json", action="store_true", help="a JSON list, one entry per image")
+    p.set_defaults(func=cmd_decode)
+
+    p = sub.add_parser("watch", help="print each QR code newly shown to a camera, video or image folder")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=None, metavar="N", help="camera index (default 0)")
+    src.add_argument("--video", metavar="FILE")
+    src.add_argument("--images", metavar="DIR")
+    p.add_argument("--width", type=int)
+    p.add_argument("--height", type=int)
+    p.add_argument("--fps", type=float)
+    p.set_defaults(func=cmd_watch)
+
+    p = sub.add_parser("bench", help="decode rate and speed per distortion class (benchmarks/qr_dataset.py)")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--limit", type=int, help="at most this many frames per class")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bench)
+
+
+def _decode_one(path: str, decode) -> dict:
+    from cardkit.qr.payload import QrPayloadError, parse_payload
+    from cardkit.qr.scanner import read_image
+
+    entry: dict[str, object] = {"path": path}
+    try:
+        codes = decode(read_image(path))
+    except CardkitError as exc:
+        entry["error"] = str(exc)
+        return entry
+    if not codes:
+        entry["error"] = "no QR code found"
+        return entry
+    code = codes[0]
+    entry["text"] = code.text
+    try:
+        entry["fields"] = parse_payload(code.raw).to_dict()
+    except QrPayloadError as exc:
+        entry["error"] = str(exc)
+    return entry
+
+
+def _decoder(name: str):
+    if name == "auto":
+        from cardkit.qr.pipeline import QrPipeline
+
+        pipeline = QrPipeline()
+        return lambda img: list(pipeline.decode(img).codes)
+    from cardkit.qr.decoders import make_decoder
+
+    return make_decoder(name).decode
+
+
+@friendly
+def cmd_decode(args: argparse.Namespace) -> int:
+    decode = _decoder(args.decoder)
+    entries = [_decode_one(p, decode) for p in args.images]
+    if args.json:
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
+    else:
+        for e in entries:
+            if "text" in e:
+                print(f"{e['path']}: {e['text']}")
+            if "error" in e:
+                print(f"{e['path']}: error: {e['error']}", file=sys.stderr)
+    return 1 if any("error" in e for e in entries) else 0
+
+
+def _source(args: argparse.Namespace):
+    from cardkit.qr.scanner import CaptureSource, ImageSource
+
+    if args.video:
+        return CaptureSource(args.video)
+    if args.images:
+        return ImageSource([args.images])
+    return CaptureSource(args.camera or 0, width=args.width, height=args.height, fps=args.fps)
+
+
+@friendly
+def cmd_watch(args: argparse.Namespace) -> int:
+    from cardkit.qr.payload import QrPayloadError, parse_payload
+    from cardkit.qr.scanner import Scanner
+
+    def show(event) -> None:
+        stamp = datetime.fromtimestamp(event.timestamp).isoformat(timespec="milliseconds")
+        try:
+            fields = parse_payload(event.code.raw).to_dict()
+            print(json.dumps({"time": stamp, "text": event.code.text, "fields": fields}, ensure_ascii=False), flush=True)
+        except QrPayloadError as exc:
+            print(json.dumps({"time": stamp, "text": event.code.text, "error": str(exc)}, ensure_ascii=False), flush=True)
+
+    scanner = Scanner(_source(args), on_event=show).start()
+    try:
+        while not scanner.wait(0.2):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scanner.stop()
+    if scanner.error is not None and not isinstance(scanner.error, KeyboardInterrupt):
+        raise scanner.error
+    return 0
+
+
+@friendly
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cardkit.qr.bench import format_table, run_bench
+
+    t0 = time.perf_counter()
+    report = run_bench(Path(args.dir), limit=args.limit)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(report, indent=2) if args.json else format_table(report))
+    return 0
