@@ -1,0 +1,214 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`cardkit registry ...` (import, synth, match, discrepancies) and `cardkit bench registry`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import json
+import sys
+from datetime import date
+
+from cardkit.errors import CardkitError, InputError
+from cardkit.person import Sex
+from cardkit.registry.rowparse import parse_date
+
+DB_HELP = "database: a file path, sqlite:///path or postgresql://... (default: $CARDKIT_HOME/registry.sqlite3)"
+
+
+def friendly(func):
+    """One line per error, in English and Vietnamese, no traceback (desk staff read these)."""
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except CardkitError as exc:
+            if getattr(args, "debug", False):
+                raise
+            print(f"cardkit: error: {exc} / {exc.message_vi}", file=sys.stderr)
+            return 2
+
+    return wrapper
+
+
+def _date(text: str) -> date:
+    value = parse_date(text.strip(), "date")
+    assert value is not None
+    return value
+
+
+def _progress_bar(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(read: int, done: int, total: int) -> None:
+        share = done / total if total else 0.0
+        bar = "#" * int(share * 30)
+        print(f"\r[{bar:<30}] {share:6.1%} {read:,} rows", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+@friendly
+def cmd_import(args: argparse.Namespace) -> int:
+    from cardkit.registry.importer import import_file
+    from cardkit.registry.store import open_store
+
+    mapping = {}
+    for item in args.map or []:
+        field, sep, header = item.partition("=")
+        if not sep:
+            raise InputError("--map wants FIELD=HEADER", message_vi="--map cần dạng TRƯỜNG=TIÊU_ĐỀ")
+        mapping[field.strip()] = header.strip()
+    show = _progress_bar(not args.no_progress and sys.stderr.isatty())
+
+    def reject(rej) -> None:
+        if show:
+            print(file=sys.stderr)
+        print(f"line {rej.line}: {rej.reason} / {rej.reason_vi}", file=sys.stderr)
+
+    with open_store(args.db) as store:
+        rep = import_file(store, args.file, mapping=mapping or None, on_progress=show, on_reject=reject)
+    if show:
+        print(file=sys.stderr)
+    print(rep.summary())
+    return 1 if rep.rejected else 0
+
+
+@friendly
+def cmd_synth(args: argparse.Namespace) -> int:
+    from cardkit.registry.synth import Synth, write_csv
+
+    if args.count < 0:
+        raise InputError("--count must be >= 0", message_vi="--count phải >= 0")
+    n = write_csv(args.out, Synth(args.seed).rows(args.count, dirty=args.dirty, broken=args.broken))
+    print(f"{n} synthetic residents written to {args.out}")
+    return 0
+
+
+@friendly
+def cmd_match(args: argparse.Namespace) -> int:
+    from cardkit.idnumber import validate_cmnd, validate_id
+    from cardkit.registry.match import match
+    from cardkit.registry.store import open_store
+
+    if args.name and not args.dob:
+        raise InputError("--name needs --dob", message_vi="Tìm theo tên cần kèm ngày sinh (--dob)")
+    idn = validate_id(args.id) if args.id else None
+    cmnd = None
+    if args.cmnd:
+        cmnd = "".join(args.cmnd.split())
+        if len(cmnd) != 12:
+            cmnd = validate_cmnd(cmnd)
+    dob = _date(args.dob) if args.dob else None
+    sex = Sex.parse(args.sex) if args.sex else None
+    with open_store(args.db) as store:
+        found = match(store, id_number=idn, cmnd=cmnd, name=args.name, dob=dob, sex=sex, limit=args.limit)
+    if args.json:
+        print(json.dumps({"candidates": [c.to_dict() for c in found]}, ensure_ascii=False, indent=2))
+        return 0 if found else 1
+    if not found:
+        print("no match / không tìm thấy")
+        return 1
+    for c in found:
+        r = c.resident
+        print(f"{c.score:5.1f}  {r.id_number or '-':12}  {r.full_name}  {r.date_of_birth}  "
+              f"{r.sex.value if r.sex else '-'}  [{'; '.join(c.reasons)}]")
+    return 0
+
+
+DISCREPANCY_COLUMNS = ("origin", "checkin_seq", "at", "record", "kind", "field", "severity", "source_a",
+                       "value_a", "source_b", "value_b", "message_vi", "message_en")
+
+
+@friendly
+def cmd_discrepancies(args: argparse.Namespace) -> int:
+    from cardkit.registry.discrepancies import sweep
+    from cardkit.registry.journal import Journal
+    from cardkit.registry.store import open_store
+
+    today = _date(args.today) if args.today else date.today()
+    n = 0
+    with open_store(args.db) as store, open(args.out, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=DISCREPANCY_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        if args.source in ("journal", "both"):
+            for rec in Journal(store).list():
+                for d in rec.discrepancies:
+                    w.writerow({**d, "origin": "journal", "checkin_seq": rec.seq, "at": rec.at.isoformat(),
+                                "record": rec.matched_key or rec.id_number or rec.old_id_number})
+                    n += 1
+        if args.source in ("registry", "both"):
+            for r in store.iter_residents():
+                for d in sweep(r, today=today):
+                    w.writerow({**d.to_dict(), "origin": "registry", "record": r.key})
+                    n += 1
+    print(f"{n} discrepancies written to {args.out}")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("registry", help="residents registry: import, synth, match, discrepancies")
+    sub = p.add_subparsers(dest="registry_command", metavar="ACTION")
+    sub.required = True
+
+    q = sub.add_parser("import", help="import residents from CSV or XLSX (upsert by ID)")
+    q.add_argument("file")
+    q.add_argument("--db", help=DB_HELP)
+    q.add_argument("--map", action="append", metavar="FIELD=HEADER", help="read FIELD from column HEADER")
+    q.add_argument("--no-progress", action="store_true")
+    q.set_defaults(func=cmd_import)
+
+    q = sub.add_parser("synth", help="write synthetic residents (with dirty rows) to a CSV file")
+    q.add_argument("--count", type=int, required=True)
+    q.add_argument("--out", required=True)
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--dirty", type=float, default=0.05, help="share of defective but valid rows")
+    q.add_argument("--broken", type=float, default=0.0, help="share of invalid rows (rejected on import)")
+    q.set_defaults(func=cmd_synth)
+
+    q = sub.add_parser("match", help="find a resident by ID, old CMND, or name + date of birth")
+    q.add_argument("--db", help=DB_HELP)
+    g = q.add_mutually_exclusive_group(required=True)
+    g.add_argument("--id", help="12-digit personal ID number")
+    g.add_argument("--cmnd", help="old 9-digit CMND number")
+    g.add_argument("--name", help="full name (with or without diacritics)")
+    q.add_argument("--dob", help="date of birth YYYY-MM-DD")
+    q.add_argument("--sex", help="Nam/Nữ/M/F")
+    q.add_argument("--limit", type=int, default=10)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_match)
+
+    q = sub.add_parser("discrepancies", help="export discrepancies (journal and/or registry sweep) to CSV")
+    q.add_argument("--db", help=DB_HELP)
+    q.add_argument("--out", required=True)
+    q.add_argument("--source", choices=("journal", "registry", "both"), default="both")
+    q.add_argument("--today", help="reference date for expiry checks (default: today)")
+    q.set_defaults(func=cmd_discrepancies)
+
+
+@friendly
+def cmd_bench(args: argparse.Namespace) -> int:
+    from cardkit.registry.bench import run
+
+    result = run(args.rows, url=args.db, queries=args.queries, seed=args.seed, workdir=args.workdir,
+                 progress=_progress_bar(sys.stderr.isatty() and not args.json))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:20} {v}")
+    return 0
+
+
+def register_bench(bench_subparsers) -> None:
+    q = bench_subparsers.add_parser("registry", help="registry import rate and lookup latency")
+    q.add_argument("--rows", type=int, required=True)
+    q.add_argument("--db", help="database URL (PostgreSQL: a schema cardkit_bench is recreated)")
+    q.add_argument("--queries", type=int, default=1000)
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--workdir", help="where the synthetic CSV and SQLite file go (default: /tmp/cardkit-bench)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_bench)

@@ -1,0 +1,198 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One Store API over SQLite (default, a file) and PostgreSQL (shared, by DSN).
+
+The URL decides the backend: a file path or ``sqlite:///path`` opens SQLite, ``postgresql://...``
+opens PostgreSQL through psycopg 3. Everything above this module (import, match, journal,
+discrepancies) is backend-agnostic, and the tests run it against both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from cardkit.person import Sex
+from cardkit.registry.backends import RESIDENT_COLUMNS, PostgresBackend, SqliteBackend, StoreError
+from cardkit.registry.models import Resident, content_hash
+from cardkit.registry.schema import CREATE_VERSION_TABLE, LATEST_VERSION, MIGRATIONS, RESIDENT_INDEXES
+
+_SELECT = "SELECT " + ", ".join(RESIDENT_COLUMNS) + " FROM residents"
+
+
+def default_db_url() -> str:
+    """``$CARDKIT_HOME/registry.sqlite3``; CARDKIT_HOME defaults to ``~/.local/share/cardkit``."""
+    home = os.environ.get("CARDKIT_HOME") or os.path.join(Path.home(), ".local", "share", "cardkit")
+    return os.path.join(home, "registry.sqlite3")
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
+    url = url or default_db_url()
+    if url.startswith(("postgresql://", "postgres://")):
+        backend: SqliteBackend | PostgresBackend = PostgresBackend(url)
+    elif url.startswith("sqlite://"):
+        backend = SqliteBackend(url[len("sqlite://"):] or ":memory:")
+    elif "://" in url:
+        raise StoreError(
+            "unsupported database URL scheme (use a file path, sqlite:///path or postgresql://...)",
+            message_vi="Địa chỉ cơ sở dữ liệu không được hỗ trợ.",
+        )
+    else:
+        backend = SqliteBackend(url)
+    store = Store(backend)
+    if migrate:
+        store.migrate()
+    return store
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _pd(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def resident_to_row(r: Resident, updated_at: str) -> tuple:
+    content = (
+        r.id_number, r.old_id_number, r.full_name, _d(r.date_of_birth),
+        r.sex.value if r.sex else None, r.place_of_origin, r.residence, r.ethnicity, r.religion,
+        _d(r.card_issue_date), _d(r.card_expiry_date), r.insurance_code, _d(r.insurance_valid_from),
+        _d(r.insurance_valid_to), r.insurance_facility,
+    )
+    return (r.key, *content[:3], r.name_key, *content[3:], content_hash(content), updated_at)
+
+
+def row_to_resident(row: tuple) -> Resident:
+    (_k, idn, old, name, _nk, dob, sex, origin, res, eth, rel, iss, exp, ins, ivf, ivt, fac, _h, upd) = row
+    return Resident(
+        id_number=idn, old_id_number=old, full_name=name, date_of_birth=_pd(dob),
+        sex=Sex(sex) if sex else None, place_of_origin=origin, residence=res, ethnicity=eth,
+        religion=rel, card_issue_date=_pd(iss), card_expiry_date=_pd(exp), insurance_code=ins,
+        insurance_valid_from=_pd(ivf), insurance_valid_to=_pd(ivt), insurance_facility=fac,
+        updated_at=datetime.fromisoformat(upd) if upd else None,
+    )
+
+
+class Store:
+    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
+        self.backend = backend
+        self.dialect = backend.dialect
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        self.backend.execute(CREATE_VERSION_TABLE)
+        return int(self.backend.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
+
+    def migrate(self) -> int:
+        """Apply every pending migration in one transaction; refuse a store from a newer cardkit."""
+        self.backend.execute(CREATE_VERSION_TABLE)
+        with self.backend.transaction():
+            self.backend.lock_for_migration()
+            current = self.schema_version()
+            if current > LATEST_VERSION:
+                raise StoreError(
+                    f"store schema version {current} is newer than this cardkit ({LATEST_VERSION})",
+                    message_vi="Cơ sở dữ liệu được tạo bởi phiên bản cardkit mới hơn.",
+                )
+            for m in MIGRATIONS:
+                if m.version > current:
+                    for stmt in m.render(self.dialect):
+                        self.backend.execute(stmt)
+                    self.backend.execute(
+                        "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
+                        (m.version, m.description, now_utc().isoformat()),
+                    )
+        self.ensure_indexes()
+        return LATEST_VERSION
+
+    def ensure_indexes(self) -> None:
+        """Recreate secondary indexes an interrupted bulk load may have left dropped."""
+        for name, cols in RESIDENT_INDEXES:
+            self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
+
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Into an empty table, load without secondary indexes and build them at the end."""
+        empty = self.count() == 0
+        if self.dialect == "sqlite":
+            # Random-order keys touch every page of the B-tree: a big cache for the load only.
+            self.backend.execute("PRAGMA cache_size = -1048576")
+        if empty:
+            for name, _ in RESIDENT_INDEXES:
+                self.backend.execute(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            if empty:
+                self.ensure_indexes()
+                self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
+            if self.dialect == "sqlite":
+                self.backend.execute(f"PRAGMA cache_size = {self.backend.cache_pages}")
+
+    def integrity_ok(self) -> bool:
+        return self.backend.integrity_ok()
+
+    # -- residents ------------------------------------------------------------------------------
+    def upsert(self, residents: Iterable[Resident], *, now: datetime | None = None) -> int:
+        """Insert or update by key; returns rows written (unchanged rows are not written)."""
+        stamp = (now or now_utc()).isoformat()
+        rows = [resident_to_row(r, stamp) for r in residents]
+        return self.backend.bulk_upsert(rows) if rows else 0
+
+    def count(self) -> int:
+        return int(self.backend.query("SELECT count(*) FROM residents")[0][0])
+
+    def get(self, id_number: str) -> Resident | None:
+        rows = self.backend.query(_SELECT + " WHERE rkey = ?", (id_number,))
+        return row_to_resident(rows[0]) if rows else None
+
+    def by_cmnd(self, cmnd: str) -> list[Resident]:
+        rows = self.backend.query(_SELECT + " WHERE old_id_number = ? ORDER BY rkey", (cmnd,))
+        return [row_to_resident(r) for r in rows]
+
+    def by_dobs(self, dobs: Iterable[date], *, limit: int = 5000) -> list[Resident]:
+        keys = sorted({d.isoformat() for d in dobs})
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        rows = self.backend.query(_SELECT + f" WHERE date_of_birth IN ({marks}) LIMIT ?", (*keys, limit))
+        return [row_to_resident(r) for r in rows]
+
+    def by_name_key(self, name_key: str, dob: date | None = None, *, limit: int = 500) -> list[Resident]:
+        """Same folded name; with a DOB, only rows whose DOB shares the year or the day and month
+        (one wrong digit), so common names stay cheap: the filter runs on the (name_key, dob) index."""
+        if dob is None:
+            rows = self.backend.query(_SELECT + " WHERE name_key = ? LIMIT ?", (name_key, limit))
+        else:
+            rows = self.backend.query(
+                _SELECT + " WHERE name_key = ? AND (date_of_birth BETWEEN ? AND ? "
+                "OR substr(date_of_birth, 5) = ?) LIMIT ?",
+                (name_key, f"{dob.year:04d}-01-01", f"{dob.year:04d}-12-31", dob.isoformat()[4:], limit),
+            )
+        return [row_to_resident(r) for r in rows]
+
+    def iter_residents(self, *, batch: int = 5000) -> Iterator[Resident]:
+        """All residents in key order, in pages (keyset pagination: constant memory, both backends)."""
+        last = ""
+        while True:
+            rows = self.backend.query(_SELECT + " WHERE rkey > ? ORDER BY rkey LIMIT ?", (last, batch))
+            if not rows:
+                return
+            yield from (row_to_resident(r) for r in rows)
+            last = rows[-1][0]
