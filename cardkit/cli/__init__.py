@@ -36,11 +36,7 @@ COMMAND_MODULES = [
 
 def _modules():
     for name in COMMAND_MODULES:
-        try:
-            yield importlib.import_module(f"cardkit.cli.{name}")
-        except ModuleNotFoundError as exc:  # DEV-ONLY: module still being written
-            if exc.name != f"cardkit.cli.{name}":
-                raise
+        yield importlib.import_module(f"cardkit.cli.{name}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     except CardkitError as exc:
         if args.debug:
             raise
-        print(f"cardkit: error: {exc}", file=sys.stderr)
-        return 2 if not isinstance(exc, KeyboardInterrupt) else 130
+        print(f"cardkit: error: {exc} | {exc.message_vi}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

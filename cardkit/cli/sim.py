@@ -40,13 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=info)
 
-    try:
-        from cardkit.cli.sim_make import register_sim
-    except ModuleNotFoundError as exc:  # DEV-ONLY
-        if exc.name != "cardkit.cli.sim_make":
-            raise
-    else:
-        register_sim(sim_sub)
+    from cardkit.cli.sim_make import register_sim
+
+    register_sim(sim_sub)
 
 
 def load_images(dirs: list[Path], persons: list[str], profile: str, content_faults: list[str] = ()) -> list:
