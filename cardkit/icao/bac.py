@@ -50,6 +50,9 @@ def bac(
         resp.sw & 0xFFF0 == 0x63C0
     ):
         raise WrongKeyError("the card rejected the MRZ key (BAC)", step="EXTERNAL AUTHENTICATE", sw=resp.sw)
+    if resp.sw == StatusWord.INS_NOT_SUPPORTED:
+        raise AccessError("the card does not support BAC (EXTERNAL AUTHENTICATE: 6D00); use PACE",
+                          step="EXTERNAL AUTHENTICATE", sw=resp.sw)
     if not resp.ok:
         raise AccessError(f"EXTERNAL AUTHENTICATE failed ({resp.sw:04X})", step="EXTERNAL AUTHENTICATE", sw=resp.sw)
     if len(resp.data) != 40:

@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 35963
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
+# vpcd must see a slot empty before a card comes back: reconnecting within ~1 s of a disconnect
+# in the middle of an APDU leaves the slot dead (seen with vsmartcard-vpcd 3.3 / pcsc-lite 1.9).
+MIN_ABSENT_SECONDS = 1.2
+_last_close: dict[int, float] = {}  # port -> monotonic time its card was last removed
 
 
 class VirtualCard(Protocol):
@@ -74,6 +78,7 @@ class VpcdBridge:
         self._stop = threading.Event()
         self.connected = threading.Event()
         self.apdus = 0
+        self._busy = False
 
     # -- control ----------------------------------------------------------------------
     def insert(self) -> None:
@@ -98,12 +103,15 @@ class VpcdBridge:
     def _close(self) -> None:
         sock, self._sock = self._sock, None
         self.connected.clear()
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
+        if sock is None:
+            return
+        if self._busy:  # pulled in the middle of an APDU
+            _last_close[self.port] = time.monotonic()
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
 
     # -- serving ----------------------------------------------------------------------
     def serve_forever(self) -> None:
@@ -111,6 +119,10 @@ class VpcdBridge:
             self._want_inserted.wait()
             if self._stop.is_set():
                 break
+            wait = _last_close.get(self.port, 0.0) + MIN_ABSENT_SECONDS - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+                continue
             try:
                 sock = socket.create_connection((self.host, self.port), timeout=2)
             except OSError:
@@ -130,6 +142,7 @@ class VpcdBridge:
                 pass
             finally:
                 self._close()
+                self._busy = False
             self.card.reset()
 
     def _serve(self, sock: socket.socket) -> None:
@@ -149,10 +162,12 @@ class VpcdBridge:
                     self._send(sock, self.card.atr)
                 continue
             self.apdus += 1
+            self._busy = True
             response = self.card.transmit(payload)
             if self.delay is not None:
                 time.sleep(self.delay(payload, response))
             self._send(sock, response)
+            self._busy = False
 
     @staticmethod
     def _send(sock: socket.socket, payload: bytes) -> None:
