@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The check-in pipeline: a verified card read (+ the QR scanned with it) -> one :class:`CheckIn`.
+
+Pure-ish: :meth:`CheckInPipeline.evaluate` only reads the registry; :meth:`CheckInPipeline.record`
+appends to the journal. Usable without any UI (the TUI, the CLI and integrators share it).
+
+Registry access: pass a :class:`~cardkit.registry.store.Store` when every call comes from one
+thread, or a zero-argument opener (e.g. ``functools.partial(open_store, url)``) when calls come
+from worker threads (SQLite connections belong to the thread that opened them): the pipeline then
+opens and closes a store per call.
+
+Journal rows hold the ID number, the verdicts, the discrepancies and, in ``extra["identity"]``,
+the merged identity (for the history screen and the exports); never the face image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Callable, Iterator
+
+from cardkit.discrepancy import Discrepancy, Severity
+from cardkit.icao.reading import ReadResult, read_and_verify
+from cardkit.icao.session import AccessSpec, FileEvent
+from cardkit.icao.verdict import Status, Verdict
+from cardkit.person import PersonData
+from cardkit.registry.discrepancies import compare, id_structure, validity
+from cardkit.registry.journal import CheckInRecord, Journal
+from cardkit.registry.match import Candidate, match
+from cardkit.registry.models import Resident
+from cardkit.registry.store import Store
+from cardkit.station import verdicts as badges
+from cardkit.station.config import StationConfig
+from cardkit.station.identity import basic_crosscheck, merge_identity
+from cardkit.transport.base import Connection
+
+RegistrySource = Store | Callable[[], Store] | None
+EXACT = {"id_number": "exact_id", "old_id_number": "exact_cmnd"}
+
+
+@dataclass(frozen=True)
+class Insurance:
+    """Health insurance (BHYT) as the registry holds it, judged on the check-in day."""
+
+    status: str  # "valid", "expired", "not_yet_valid", "none" (no insurance on record), "unknown" (no record)
+    code: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    facility: str | None = None
+
+    @classmethod
+    def of(cls, r: Resident | None, today: date) -> "Insurance":
+        if r is None:
+            return cls("unknown")
+        if not r.insurance_code:
+            return cls("none")
+        status = "valid"
+        if r.insurance_valid_to and r.insurance_valid_to < today:
+            status = "expired"
+        elif r.insurance_valid_from and r.insurance_valid_from > today:
+            status = "not_yet_valid"
+        return cls(status, r.insurance_code, r.insurance_valid_from, r.insurance_valid_to, r.insurance_facility)
+
+    def to_dict(self) -> dict[str, str | None]:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {"status": self.status, "code": self.code, "valid_from": iso(self.valid_from),
+                "valid_to": iso(self.valid_to), "facility": self.facility}
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    checkin_id: str
+    at: datetime
+    station: str
+    operator: str
+    mode: str
+    access_method: str
+    identity: PersonData
+    chip: PersonData | None
+    qr: PersonData | None
+    overall: Status
+    verdicts: tuple[Verdict, ...]
+    summary: badges.VerdictSummary
+    discrepancies: tuple[Discrepancy, ...]
+    candidates: tuple[Candidate, ...]
+    match_outcome: str  # exact_id, exact_cmnd, candidates, candidate_confirmed, not_found, no_registry
+    matched: Candidate | None = None
+    insurance: Insurance | None = None
+    face: bytes | None = field(default=None, repr=False)
+    seq: int | None = None
+
+    @property
+    def genuine(self) -> bool:
+        """Shown as VALID only when the one overall rule says VALID (PA against a trusted CSCA)."""
+        return self.overall is Status.VALID
+
+    def to_dict(self) -> dict[str, object]:
+        m = self.matched
+        return {
+            "checkin_id": self.checkin_id, "seq": self.seq, "at": self.at.isoformat(),
+            "station": self.station, "operator": self.operator, "mode": self.mode,
+            "access_method": self.access_method, "identity": self.identity.to_dict(),
+            "overall_verdict": self.overall.value, "badges": self.summary.to_dict(),
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "discrepancies": [d.to_dict() for d in self.discrepancies],
+            "match": {"outcome": self.match_outcome, "record": m.to_dict() if m else None,
+                      "candidates": [c.to_dict() for c in self.candidates]},
+            "insurance": self.insurance.to_dict() if self.insurance else None,
+            "qr_scanned": self.qr is not None,
+        }
+
+    def to_record(self) -> CheckInRecord:
+        m = self.matched
+        extra = {"identity": self.identity.to_dict(), "mode": self.mode, "badges": self.summary.to_dict(),
+                 "insurance": self.insurance.to_dict() if self.insurance else None, "qr_scanned": self.qr is not None}
+        return CheckInRecord(
+            at=self.at, station=self.station, operator=self.operator, access_method=self.access_method,
+            match_outcome=self.match_outcome, id_number=self.identity.id_number,
+            old_id_number=self.identity.old_id_number, matched_key=m.resident.key if m else None,
+            match_score=round(m.score, 1) if m else None, overall_verdict=self.overall.value,
+            verdicts=[v.to_dict() for v in self.verdicts], discrepancies=[d.to_dict() for d in self.discrepancies],
+            extra=extra, checkin_id=self.checkin_id,
+        )
+
+
+def access_method(result: ReadResult, qr: bool) -> str:
+    a = result.read.access
+    method = f"PACE-{a.password}" if a.protocol == "PACE" and a.password else a.protocol
+    return method + ("+QR" if qr else "")
+
+
+def face_of_dg2(data: bytes | None) -> bytes | None:
+    """The DG2 face image bytes (JPEG / JPEG 2000), or None when absent or unparseable."""
+    from cardkit.errors import CardkitError
+    from cardkit.icao.lds.dg2 import parse_dg2
+
+    if not data:
+        return None
+    try:
+        face = parse_dg2(data).face
+    except CardkitError:
+        return None
+    return face.data if face else None
+
+
+def face_of(result: ReadResult) -> bytes | None:
+    return face_of_dg2(result.dg(2))
+
+
+def _qr_person(qr: object) -> PersonData | None:
+    if qr is None or isinstance(qr, PersonData):
+        return qr
+    return qr.to_person()  # a QrPayload
+
+
+def crosscheck(qr: PersonData, chip: PersonData) -> list[Discrepancy]:
+    try:
+        from cardkit.qr.crosscheck import crosscheck as qr_crosscheck
+    except ImportError:
+        return basic_crosscheck(qr, chip)
+    return list(qr_crosscheck(qr, chip))
+
+
+def _d(kind: str, sev: Severity, value: str, vi: str, en: str) -> Discrepancy:
+    return Discrepancy(kind, "chip", sev, "chip", value, "verification", None, vi, en)
+
+
+def chip_findings(overall: Status, summary: badges.VerdictSummary) -> list[Discrepancy]:
+    out = []
+    if overall is Status.INVALID:
+        out.append(_d("chip_not_genuine", Severity.BLOCKING, overall.value,
+                      "Thẻ không xác thực được: dữ liệu chip bị sửa hoặc giả mạo", "the chip data is not genuine"))
+    elif overall is Status.UNKNOWN_ISSUER:
+        out.append(_d("chip_issuer_unknown", Severity.WARNING, overall.value,
+                      "Cơ quan cấp thẻ không có trong kho tin cậy", "issuer not in the trust store"))
+    if summary.chip_not_cloned.state is badges.BadgeState.FAIL:
+        out.append(_d("chip_cloned", Severity.BLOCKING, "active_authentication",
+                      "Chip có thể là bản sao", "the chip may be a clone"))
+    return out
+
+
+def _dedupe(items: list[Discrepancy]) -> tuple[Discrepancy, ...]:
+    seen, out = set(), []
+    for d in items:
+        if (d.kind, d.field, d.source_a, d.source_b) not in seen:
+            seen.add((d.kind, d.field, d.source_a, d.source_b))
+            out.append(d)
+    order = {Severity.BLOCKING: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return tuple(sorted(out, key=lambda d: order[d.severity]))
+
+
+class CheckInPipeline:
+    def __init__(self, config: StationConfig, registry: RegistrySource = None, trust=None, *,
+                 clock: Callable[[], datetime] | None = None, new_id: Callable[[], str] | None = None) -> None:
+        self.config = config
+        self.registry = registry
+        self.trust = trust
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.new_id = new_id or (lambda: str(uuid.uuid4()))
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store | None]:
+        if self.registry is None or isinstance(self.registry, Store):
+            yield self.registry
+            return
+        s = self.registry()
+        try:
+            yield s
+        finally:
+            s.close()
+
+    # -- the card ---------------------------------------------------------------------------
+    def read(self, connection: Connection, access: AccessSpec,
+             progress: Callable[[FileEvent], None] | None = None) -> ReadResult:
+        trust = self.trust
+        if trust is None:
+            from cardkit.icao.pa.trust import TrustStore
+
+            trust = self.trust = TrustStore.load(self.config.trust_path)
+        return read_and_verify(connection, access, trust=trust, progress=progress, now=self.clock())
+
+    # -- the check-in -----------------------------------------------------------------------
+    def evaluate(self, result: ReadResult, qr: object = None) -> CheckIn:
+        chip = result.holder()
+        qr_p = _qr_person(qr)
+        identity = merge_identity(chip, qr_p)
+        verdicts = tuple(result.verdicts)
+        pa_overall = result.pa.overall if result.pa is not None else Status.NOT_CHECKED
+        qr_ds = crosscheck(qr_p, chip) if (qr_p is not None and chip is not None) else []
+        at = self.clock()
+        with self.store() as store:
+            candidates = tuple(self._match(store, identity)) if store is not None else ()
+        outcome, matched = _outcome(self.registry is not None, candidates)
+        reg_ds = self._registry_findings(identity, outcome, matched, at.date())
+        summary = badges.VerdictSummary(
+            badges.chip_authentic(pa_overall, verdicts), badges.chip_not_cloned(verdicts),
+            badges.qr_agrees(qr_p is not None, qr_ds), badges.registry_match(outcome, reg_ds))
+        insurance = Insurance.of(matched.resident if matched else None, at.date())
+        return CheckIn(
+            checkin_id=self.new_id(), at=at, station=self.config.station, operator=self.config.operator,
+            mode=self.config.mode, access_method=access_method(result, qr_p is not None), identity=identity,
+            chip=chip, qr=qr_p, overall=result.overall, verdicts=verdicts, summary=summary,
+            discrepancies=_dedupe(chip_findings(result.overall, summary) + qr_ds + reg_ds),
+            candidates=candidates, match_outcome=outcome, matched=matched, insurance=insurance,
+            face=face_of(result),
+        )
+
+    def record(self, checkin: CheckIn) -> CheckIn:
+        """Append to the journal (committed when this returns); the check-in with its sequence number."""
+        with self.store() as store:
+            if store is None:
+                return checkin
+            seq = Journal(store).append(checkin.to_record())
+        return replace(checkin, seq=seq)
+
+    def process(self, result: ReadResult, qr: object = None) -> CheckIn:
+        return self.record(self.evaluate(result, qr))
+
+    def confirm(self, checkin: CheckIn, candidate: Candidate) -> CheckIn:
+        """The operator confirmed a candidate record: re-judge against it and journal the decision."""
+        today = checkin.at.date()
+        reg_ds = self._registry_findings(checkin.identity, "candidate_confirmed", candidate, today)
+        keep = [d for d in checkin.discrepancies if d.source_b in ("qr", "verification")]
+        summary = replace(checkin.summary, registry_match=badges.registry_match("candidate_confirmed", reg_ds))
+        confirmed = replace(
+            checkin, checkin_id=self.new_id(), at=self.clock(), match_outcome="candidate_confirmed",
+            matched=candidate, summary=summary, discrepancies=_dedupe(keep + reg_ds),
+            insurance=Insurance.of(candidate.resident, today), seq=None)
+        return self.record(confirmed)
+
+    def history(self, *, since: datetime | None = None, query: str | None = None) -> list[CheckInRecord]:
+        with self.store() as store:
+            return [] if store is None else Journal(store).list(since=since, query=query or None)
+
+    # -- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _match(store: Store, p: PersonData) -> list[Candidate]:
+        return match(store, id_number=p.id_number, cmnd=p.old_id_number, name=p.full_name,
+                     dob=p.date_of_birth, sex=p.sex, limit=5)
+
+    def _registry_findings(self, p: PersonData, outcome: str, matched: Candidate | None, today: date) -> list[Discrepancy]:
+        if outcome in ("exact_id", "exact_cmnd", "candidate_confirmed") and matched is not None:
+            return compare(p, matched.resident, source="chip", today=today)
+        if outcome == "not_found":
+            return compare(p, None, source="chip", today=today)
+        out = id_structure(p.id_number, p.date_of_birth, p.sex, "chip") + validity("chip", p.expiry_date, None, today)
+        if outcome == "candidates":
+            out.append(Discrepancy("record_unconfirmed", "record", Severity.WARNING, "chip", p.id_number,
+                                   "registry", None, "Không có hồ sơ trùng số định danh: cần xác nhận hồ sơ",
+                                   "no exact record: confirm a candidate"))
+        return out
+
+
+def _outcome(has_registry: bool, candidates: tuple[Candidate, ...]) -> tuple[str, Candidate | None]:
+    if not has_registry:
+        return "no_registry", None
+    if not candidates:
+        return "not_found", None
+    first = candidates[0]
+    if first.method in EXACT and (first.method == "id_number" or len(candidates) == 1):
+        return EXACT[first.method], first
+    return "candidates", None

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The station's settings, kept in ``$CARDKIT_HOME/station.toml`` (CARDKIT_HOME defaults to
+``~/.local/share/cardkit``, as for the registry and the trust store).
+
+Every key is optional; a missing file means the defaults. The file is flat TOML::
+
+    reader = ""                 # PC/SC reader name (substring); "" = the first reader holding a card
+    camera = ""                 # QR camera: "" = none, "0" = first camera, or a video/image path
+    registry_url = "/home/me/.local/share/cardkit/registry.sqlite3"   # or postgresql://...
+    trust_path = "/home/me/.local/share/cardkit/trust"
+    mode = "clinic"             # "clinic" (insurance panel) or "counter"
+    operator = ""               # recorded in the journal with every check-in
+    station = "desk-1"          # this desk's name in the journal
+    language = "vi"             # "vi" or "en"
+    photo = "auto"              # "auto" (Kitty/Sixel when the terminal can), "halfblock", "none"
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+from cardkit.errors import InputError
+
+MODES = ("clinic", "counter")
+LANGUAGES = ("vi", "en")
+PHOTO_MODES = ("auto", "halfblock", "none")
+
+
+def cardkit_home() -> Path:
+    return Path(os.environ.get("CARDKIT_HOME") or Path.home() / ".local" / "share" / "cardkit")
+
+
+def config_path() -> Path:
+    return cardkit_home() / "station.toml"
+
+
+def _default_registry() -> str:
+    return str(cardkit_home() / "registry.sqlite3")
+
+
+def _default_trust() -> str:
+    return str(cardkit_home() / "trust")
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    reader: str = ""
+    camera: str = ""
+    registry_url: str = ""
+    trust_path: str = ""
+    mode: str = "clinic"
+    operator: str = ""
+    station: str = ""
+    language: str = "vi"
+    photo: str = "auto"
+
+    def __post_init__(self) -> None:
+        # Empty locations mean "the default under CARDKIT_HOME", resolved when the config is made.
+        if not self.registry_url:
+            object.__setattr__(self, "registry_url", _default_registry())
+        if not self.trust_path:
+            object.__setattr__(self, "trust_path", _default_trust())
+        if not self.station:
+            object.__setattr__(self, "station", socket.gethostname() or "station")
+        for name, allowed in (("mode", MODES), ("language", LANGUAGES), ("photo", PHOTO_MODES)):
+            if getattr(self, name) not in allowed:
+                raise InputError(f"station config: {name} must be one of {', '.join(allowed)}",
+                                 message_vi=f"Cấu hình trạm: giá trị '{name}' không hợp lệ.")
+
+    @property
+    def clinic(self) -> bool:
+        return self.mode == "clinic"
+
+    def with_(self, **changes: str) -> "StationConfig":
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def load_config(path: str | Path | None = None) -> StationConfig:
+    """The config at ``path`` (default :func:`config_path`); defaults when the file is absent."""
+    p = Path(path) if path is not None else config_path()
+    if not p.is_file():
+        return StationConfig()
+    try:
+        data = tomllib.loads(p.read_text("utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read station config {p}: {exc}",
+                         message_vi="Không đọc được tệp cấu hình trạm.") from None
+    known = {f.name for f in fields(StationConfig)}
+    values = {k: str(v) for k, v in data.items() if k in known}
+    return StationConfig(**values)
+
+
+def _toml_string(value: str) -> str:
+    out = value.replace("\\", "\\\\").replace('"', '\\"')
+    out = "".join(c if c >= " " else f"\\u{ord(c):04x}" for c in out)
+    return f'"{out}"'
+
+
+def dumps(config: StationConfig) -> str:
+    lines = ["# cardkit station settings (see cardkit/station/config.py)"]
+    lines += [f"{k} = {_toml_string(v)}" for k, v in config.to_dict().items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_config(config: StationConfig, path: str | Path | None = None) -> Path:
+    p = Path(path) if path is not None else config_path()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(dumps(config), "utf-8")
+    tmp.replace(p)
+    return p

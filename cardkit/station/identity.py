@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: Apache-2.0
+"""One identity from the chip and the printed QR: the chip wins, the QR fills what it lacks.
+
+The chip's DG13 is signed (passive authentication covers it); the QR is printed and unsigned,
+so it never overrides a chip value, it only fills fields the chip does not state. Disagreement
+is not resolved here: it is reported by the chip-vs-QR cross-check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date
+
+from typing import TYPE_CHECKING
+
+from cardkit.person import PersonData, Sex
+
+if TYPE_CHECKING:
+    from cardkit.discrepancy import Discrepancy
+
+_DATES = ("date_of_birth", "issue_date", "expiry_date")
+
+
+def merge_identity(chip: PersonData | None, qr: PersonData | None) -> PersonData:
+    if chip is None:
+        return qr if qr is not None else PersonData()
+    if qr is None:
+        return chip
+    changes = {}
+    for f in fields(PersonData):
+        if f.name == "extra":
+            continue
+        if getattr(chip, f.name) is None and getattr(qr, f.name) is not None:
+            changes[f.name] = getattr(qr, f.name)
+    return chip.with_(**changes) if changes else chip
+
+
+def person_from_dict(d: dict) -> PersonData:
+    """The inverse of :meth:`PersonData.to_dict` (journal rows keep the identity that way)."""
+    kw = {k: v for k, v in d.items() if k in PersonData.__dataclass_fields__}
+    for k in _DATES:
+        if kw.get(k):
+            kw[k] = date.fromisoformat(kw[k])
+    if kw.get("sex"):
+        kw["sex"] = Sex.parse(kw["sex"]) or Sex(kw["sex"])
+    kw["extra"] = tuple(tuple(p) for p in kw.get("extra") or ())
+    return PersonData(**kw)
+
+
+def split_vietnamese_name(full_name: str | None) -> tuple[str | None, list[str]]:
+    """Vietnamese order is family name first: "Nguyễn Văn An" -> ("Nguyễn", ["Văn", "An"])."""
+    words = (full_name or "").split()
+    if not words:
+        return None, []
+    return words[0], words[1:]
+
+
+def basic_crosscheck(qr: PersonData, chip: PersonData) -> list["Discrepancy"]:
+    """Chip vs QR when :mod:`cardkit.qr.crosscheck` is not installed: equal fields or a finding.
+
+    The ID number, name and date of birth differing is BLOCKING (another card's QR?);
+    sex, residence, issue date and old CMND differing is a WARNING.
+    """
+    from cardkit.discrepancy import Discrepancy, Severity
+
+    out = []
+    checks = (("id_number", Severity.BLOCKING, "Số định danh"), ("full_name", Severity.BLOCKING, "Họ tên"),
+              ("date_of_birth", Severity.BLOCKING, "Ngày sinh"), ("sex", Severity.WARNING, "Giới tính"),
+              ("residence", Severity.WARNING, "Nơi thường trú"), ("issue_date", Severity.WARNING, "Ngày cấp"),
+              ("old_id_number", Severity.WARNING, "Số CMND cũ"))
+    for name, sev, label in checks:
+        a, b = getattr(chip, name), getattr(qr, name)
+        if a is None or b is None:
+            continue
+        ta = a.value if isinstance(a, Sex) else str(a)
+        tb = b.value if isinstance(b, Sex) else str(b)
+        if " ".join(ta.split()).casefold() != " ".join(tb.split()).casefold():
+            out.append(Discrepancy(f"qr_{name}_differs", name, sev, "chip", ta, "qr", tb,
+                                   f"{label} trên mã QR khác chip", f"QR {name} differs from the chip"))
+    return out

@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The desk station app: backends in, typed messages from worker threads, no traceback ever shown.
+
+Workers (``@work(thread=True, exclusive=True, exit_on_error=False)``): ``watch_card`` polls the
+card source for presence; ``read_card`` opens the card, reads it progressively (name on DG13,
+photo on DG2), verifies, matches and journals; ``confirm`` journals an operator's choice of a
+candidate record. Every failure arrives as a :class:`~cardkit.tui.messages.ReadFailed` carrying
+the error's ``message_vi`` (or English text): staff never see a stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+from textual.widgets import Input
+
+from cardkit.errors import CardkitError
+from cardkit.station.access import access_from_input, looks_like_qr
+from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
+from cardkit.station.config import StationConfig
+from cardkit.tui import messages as m
+from cardkit.tui.backends import CardSource
+from cardkit.tui.checkin_screen import CheckInScreen
+from cardkit.tui.i18n import Translator
+from cardkit.tui.workers import CardWorkers
+
+logger = logging.getLogger(__name__)
+
+
+def _bindings(t: Translator) -> list[Binding]:
+    return [
+        Binding("f2", "setup", t("b.setup")),
+        Binding("f3", "history", t("b.history")),
+        Binding("f5", "reread", t("b.reread")),
+        Binding("escape", "reset", t("b.reset")),
+        Binding("f9", "toggle_language", t("b.lang")),
+        Binding("ctrl+q", "quit", t("b.quit"), priority=True),
+    ]
+
+
+class StationApp(CardWorkers, App):
+    TITLE = "cardkit"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, *, source: CardSource, config: StationConfig | None = None,
+                 registry: RegistrySource = None, trust=None, clock: Callable[[], datetime] | None = None,
+                 new_id: Callable[[], str] | None = None, config_path: str | Path | None = None,
+                 poll_interval: float = 0.3, graphics: bool = False, demo_qr: str | None = None,
+                 demo_toggle: Callable[[], bool] | None = None) -> None:
+        super().__init__()
+        self.config = config or StationConfig()
+        self.source = source
+        self.registry = registry
+        self.config_path = config_path
+        self.poll_interval = poll_interval
+        self.graphics = graphics
+        self.demo_qr = demo_qr
+        self.demo_toggle = demo_toggle
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
+        self.t = Translator(self.config.language)
+        self._bindings = BindingsMap(self._make_bindings())
+        # state the screen renders
+        self.checkin: CheckIn | None = None
+        self.holder = None
+        self.face: bytes | None = None
+        self.qr = None
+        self.key_text = ""
+        self.card_present = False
+        self.reading = False
+        self.progress: tuple[str, int, int | None] = ("", 0, None)
+        self.status: tuple[str, str] = (self.t("status.ready"), "info")
+        self.last_error: str | None = None
+
+    def _make_bindings(self) -> list[Binding]:
+        extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
+        return _bindings(self.t) + extra
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.push_screen(CheckInScreen())
+        self.watch_card()
+        if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card
+            self.set_timer(1.0, lambda: self.scan_qr(self.demo_qr))
+
+    def action_demo_toggle(self) -> None:
+        if self.demo_toggle is not None and self.demo_toggle() and self.demo_qr:
+            self.scan_qr(self.demo_qr)
+
+    @property
+    def main(self) -> CheckInScreen | None:
+        for s in self.screen_stack:
+            if isinstance(s, CheckInScreen):
+                return s
+        return None
+
+    def _render(self, what: str = "all") -> None:
+        screen = self.main
+        if screen is None or not screen.is_mounted:
+            return
+        {"all": screen.render_state, "status": screen.show_status, "progress": screen.show_progress,
+         "holder": screen.show_holder, "face": screen.show_face}[what]()
+
+    def set_status(self, text: str, level: str = "info") -> None:
+        self.status = (text, level)
+        if level == "error":
+            self.last_error = text
+        self._render("status")
+
+    def _error_text(self, exc: CardkitError) -> str:
+        return exc.message_vi if self.t.lang == "vi" else (str(exc) or exc.message_vi)
+
+    # -- the flow ----------------------------------------------------------------------------
+    def _access(self):
+        try:
+            return access_from_input(self.key_text, self.qr)
+        except CardkitError as exc:
+            if self.key_text or self.qr is not None:
+                self.set_status(self._error_text(exc), "error")
+            return None
+
+    def start_read(self) -> None:
+        if self.reading:
+            return
+        access = self._access()
+        if access is None:
+            self.set_status(self.t("status.card_waiting_key"), "warn")
+            self._focus_key()
+            return
+        if self.checkin is not None:  # a new read replaces the last check-in on screen
+            self._clear_card()
+        self.reading = True
+        self.last_error = None
+        self.progress = ("", 0, None)
+        self.set_status(self.t("status.reading"), "info")
+        self._render("progress")
+        self.read_card(access, self.qr)
+
+    def submit_key(self, value: str) -> None:
+        text = value.strip()
+        if looks_like_qr(text):
+            self.scan_qr(text)
+            return
+        self.key_text = text
+        if self.card_present:
+            self.start_read()
+        elif self._access() is not None:
+            self.set_status(self.t("status.need_card"), "info")
+
+    def scan_qr(self, text_or_payload) -> None:
+        """A QR was scanned (camera worker or keyboard-wedge scanner)."""
+        if isinstance(text_or_payload, str):
+            from cardkit.qr.payload import parse_payload
+
+            try:
+                payload = parse_payload(text_or_payload)
+            except CardkitError as exc:
+                self.set_status(self._error_text(exc), "error")
+                return
+        else:
+            payload = text_or_payload
+        self.post_message(m.QrScanned(payload))
+
+    def on_qr_scanned(self, message: m.QrScanned) -> None:
+        if self.checkin is not None and not self.reading:
+            self._clear_card()
+            self._render()
+        self.qr = message.payload
+        self.key_text = message.payload.id_number
+        screen = self.main
+        if screen is not None:
+            screen.query_one("#key", Input).value = self.key_text
+        self.set_status(self.t("status.qr", name=message.payload.full_name), "ok")
+        if self.card_present:
+            self.start_read()
+
+    def confirm_candidate(self, index: int) -> None:
+        if self.checkin is not None and self.checkin.match_outcome == "candidates":
+            self.confirm(self.checkin, index)
+
+    def _focus_key(self) -> None:
+        screen = self.main
+        if screen is not None and self.screen is screen:
+            screen.query_one("#key", Input).focus()
+
+    def _clear_card(self) -> None:
+        self.checkin, self.holder, self.face = None, None, None
+        self.progress = ("", 0, None)
+
+    # -- messages from the workers -----------------------------------------------------------
+    def on_card_inserted(self, _: m.CardInserted) -> None:
+        self.card_present = True
+        if self.checkin is not None:  # next card resets the screen
+            self._clear_card()
+            self._render()
+        self.start_read()
+
+    def on_card_removed(self, _: m.CardRemoved) -> None:
+        self.card_present = False
+        if not self.reading and self.last_error is None:
+            self.set_status(self.t("status.removed") + " " + self.t("status.ready"), "info")
+
+    def on_reader_problem(self, message: m.ReaderProblem) -> None:
+        if message.text:
+            self.set_status(self.t("status.reader_error", msg=message.text), "error")
+        elif not self.reading:
+            self.set_status(self.t("status.ready"), "info")
+
+    def on_read_progress(self, message: m.ReadProgress) -> None:
+        e = message.event
+        if e.kind == "verify":
+            self.set_status(self.t("status.verifying"), "info")
+            return
+        if e.kind in ("start", "progress", "done"):
+            self.progress = (e.name, e.done, e.total)
+            self._render("progress")
+
+    def on_holder_read(self, message: m.HolderRead) -> None:
+        self.holder = message.person
+        self._render("holder")
+
+    def on_face_read(self, message: m.FaceRead) -> None:
+        self.face = message.image
+        self._render("face")
+
+    def on_check_in_ready(self, message: m.CheckInReady) -> None:
+        self.reading = False
+        self.checkin = message.checkin
+        self.face = message.checkin.face or self.face
+        self.holder = message.checkin.identity
+        self.last_error = None
+        if message.checkin.match_outcome == "candidate_confirmed" and message.checkin.matched:
+            self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
+        self._render()
+
+    def on_journaled(self, message: m.Journaled) -> None:
+        if self.checkin is not None and self.checkin.checkin_id == message.checkin.checkin_id:
+            self.checkin = message.checkin
+        level = "ok" if self.checkin is not None and self.checkin.genuine else "warn"
+        self.set_status(self.t("status.done") + " " + self.t("status.journaled", seq=message.seq), level)
+        # The key of this card is spent: the next card needs its own (typed or scanned).
+        self.key_text, self.qr = "", None
+        if self.main is not None:
+            self.main.query_one("#key", Input).value = ""
+
+    def on_read_failed(self, message: m.ReadFailed) -> None:
+        self.reading = False
+        if message.journal:
+            self.set_status(self.t("status.journal_failed", msg=message.text), "error")
+            return
+        self._clear_card()
+        if message.kind == "wrong_key":
+            self.key_text = ""
+            if self.main is not None:
+                self.main.query_one("#key", Input).value = ""
+        self._render()
+        self.set_status(message.text, "error")
+        self._focus_key()
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_reread(self) -> None:
+        if self.card_present or self.source.card_present():
+            self.card_present = True
+            self._clear_card()
+            self._render()
+            self.start_read()
+        else:
+            self.set_status(self.t("status.no_card"), "warn")
+
+    def action_reset(self) -> None:
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+            return
+        if self.reading:
+            return
+        self._clear_card()
+        self.key_text, self.qr, self.last_error = "", None, None
+        if self.main is not None:
+            self.main.query_one("#key", Input).value = ""
+        self.status = (self.t("status.ready"), "info")
+        self._render()
+        self._focus_key()
+
+    def action_history(self) -> None:
+        from cardkit.tui.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
+
+    def action_setup(self) -> None:
+        from cardkit.tui.setup import SetupScreen
+
+        if not isinstance(self.screen, SetupScreen):
+            self.push_screen(SetupScreen())
+
+    async def action_toggle_language(self) -> None:
+        await self.set_language("en" if self.t.lang == "vi" else "vi")
+
+    async def set_language(self, lang: str) -> None:
+        was_ready = self.status[0] == self.t("status.ready")
+        self.t = Translator(lang)
+        if was_ready:
+            self.status = (self.t("status.ready"), "info")
+        self.config = self.config.with_(language=self.t.lang)
+        self.pipeline.config = self.config
+        self._bindings = BindingsMap(self._make_bindings())
+        if self.main is not None:
+            await self.main.recompose()
+            self.main.on_mount()
+        if self.screen is not self.main and hasattr(self.screen, "recompose"):
+            await self.screen.recompose()
+        self.refresh_bindings()
+
+    def apply_config(self, config: StationConfig) -> None:
+        """Settings saved in setup take effect now: reader, registry, trust store, mode, operator."""
+        old, self.config = self.config, config
+        self.pipeline.config = config
+        if config.reader != old.reader and hasattr(self.source, "wanted"):
+            self.source.wanted = config.reader
+        if config.registry_url != old.registry_url:
+            from cardkit.registry.store import open_store
+
+            self.pipeline.registry = functools.partial(open_store, config.registry_url)
+        if config.trust_path != old.trust_path:
+            self.pipeline.trust = None  # reloaded from the new path on the next read
+        self._render()
+
+
+def main(argv: list[str] | None = None) -> int:
+    from cardkit.tui.cli import run
+
+    return run(argv)

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The station's thread workers: card presence polling, reading, confirming a candidate.
+
+Each runs in a thread (``@work(thread=True, exclusive=True, exit_on_error=False)``) and talks to
+the UI only through typed messages (:mod:`cardkit.tui.messages`). Every failure becomes a
+:class:`~cardkit.tui.messages.ReadFailed` with the error's staff message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from textual import work
+from textual.worker import get_current_worker
+
+from cardkit.errors import CardkitError, CardRemovedError, NoCardError, WrongKeyError
+from cardkit.icao.session import FileEvent
+from cardkit.tui import messages as m
+
+logger = logging.getLogger("cardkit.tui.app")
+
+
+class CardWorkers:
+    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``source``, ``pipeline``, ``t``, ``reading``)."""
+
+    @work(thread=True, exclusive=True, group="presence", exit_on_error=False)
+    def watch_card(self) -> None:
+        worker = get_current_worker()
+        last: bool | None = None
+        problem = ""
+        while not worker.is_cancelled:
+            if not self.reading:
+                try:
+                    present, now_problem = self.source.card_present(), ""
+                except CardkitError as exc:
+                    present, now_problem = False, self._error_text(exc)
+                except Exception:  # noqa: BLE001 - outermost boundary of the poller: log, show, go on
+                    logger.exception("card presence poll failed")
+                    present, now_problem = False, self.t("error.internal")
+                if now_problem != problem:
+                    problem = now_problem
+                    self.post_message(m.ReaderProblem(problem))
+                if present != last and (last is not None or present):
+                    self.post_message(m.CardInserted() if present else m.CardRemoved())
+                last = present
+            time.sleep(self.poll_interval)
+
+    @work(thread=True, exclusive=True, group="read", exit_on_error=False)
+    def read_card(self, access, qr) -> None:
+        conn = None
+        try:
+            conn = self.source.connect()
+            result = self.pipeline.read(conn, access, progress=self._file_event)
+            self.post_message(m.ReadProgress(FileEvent("verify", "")))
+            checkin = self.pipeline.evaluate(result, qr)
+            self.post_message(m.CheckInReady(checkin))
+            try:
+                checkin = self.pipeline.record(checkin)
+            except CardkitError as exc:
+                self.post_message(m.ReadFailed("journal", self._error_text(exc), journal=True))
+            else:
+                self.post_message(m.Journaled(checkin))
+        except WrongKeyError as exc:
+            self.post_message(m.ReadFailed("wrong_key", self._error_text(exc)))
+        except (CardRemovedError, NoCardError) as exc:
+            self.post_message(m.ReadFailed("removed", self._error_text(exc)))
+        except CardkitError as exc:
+            self.post_message(m.ReadFailed("error", self._error_text(exc)))
+        except Exception:  # noqa: BLE001 - outermost UI boundary: logged, shown as a plain message
+            logger.exception("reading the card failed")
+            self.post_message(m.ReadFailed("error", self.t("error.internal")))
+        finally:
+            if conn is not None:
+                try:
+                    conn.close()
+                except CardkitError:
+                    pass
+
+    def _file_event(self, event: FileEvent) -> None:
+        self.post_message(m.ReadProgress(event))
+        if event.kind != "done" or not event.data:
+            return
+        try:
+            if event.name == "DG13":
+                from cardkit.icao.lds.dg13 import parse_dg13
+
+                self.post_message(m.HolderRead(parse_dg13(event.data).to_person()))
+            elif event.name == "DG2":
+                from cardkit.station.checkin import face_of_dg2
+
+                face = face_of_dg2(event.data)
+                if face:
+                    self.post_message(m.FaceRead(face))
+        except CardkitError as exc:  # an early preview only: the full result reports the problem
+            logger.info("early preview of %s failed: %s", event.name, type(exc).__name__)
+
+    @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
+    def confirm(self, checkin: CheckIn, index: int) -> None:
+        try:
+            done = self.pipeline.confirm(checkin, checkin.candidates[index])
+        except CardkitError as exc:
+            self.post_message(m.ReadFailed("journal", self._error_text(exc), journal=True))
+            return
+        except Exception:  # noqa: BLE001 - outermost UI boundary
+            logger.exception("confirming a candidate failed")
+            self.post_message(m.ReadFailed("journal", self.t("error.internal"), journal=True))
+            return
+        self.post_message(m.CheckInReady(done))
+        self.post_message(m.Journaled(done))
+
