@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from cardkit.qr.decoders import Decoded, Decoder, ZbarDecoder, ZxingDecoder
+from cardkit.qr.decoders import Decoded, ZbarDecoder, ZxingDecoder
 
 Transform = Callable[[np.ndarray], np.ndarray]
 

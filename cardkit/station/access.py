@@ -2,7 +2,7 @@
 """What the operator typed or scanned -> the access key (docs/CCCD.md "Access keys").
 
 - a 12-digit ID number -> PACE with CAN = its last 6 digits (plus the MRZ key when a scanned QR
-  gives the rest, through :func:`cardkit.qr.crosscheck.access_from_qr` when installed);
+  gives the rest, through :func:`cardkit.qr.crosscheck.access_from_qr`);
 - 6 digits -> that CAN;
 - ``DOC,YYMMDD,YYMMDD`` -> the MRZ key (BAC, or PACE with the MRZ): the fallback;
 - text with ``|`` is a QR payload (a keyboard-wedge scanner types it into the key field).
@@ -10,9 +10,10 @@
 
 from __future__ import annotations
 
-from cardkit.errors import CardkitError, InputError
+from cardkit.errors import InputError
 from cardkit.icao.keys import MrzKey, can, cccd_can
 from cardkit.icao.session import AccessSpec
+from cardkit.qr.crosscheck import access_from_qr as keys_from_qr
 
 _MSG_VI = "Nhập số định danh 12 số, mã CAN 6 số hoặc khóa MRZ dạng SỐ,YYMMDD,YYMMDD."
 
@@ -22,20 +23,14 @@ def looks_like_qr(text: str) -> bool:
 
 
 def access_from_qr(payload) -> AccessSpec:
-    """CAN from the QR's ID number; with :mod:`cardkit.qr.crosscheck`, also the MRZ key when the
-    renewal rule gives exactly one expiry date (BAC fallback for cards without PACE)."""
-    fallback = AccessSpec(can=cccd_can(payload.id_number))
-    try:
-        from cardkit.qr.crosscheck import access_from_qr as keys_from_qr
-    except ImportError:
-        return fallback
+    """CAN from the QR's ID number, and the MRZ key when the renewal rule gives exactly one
+    expiry date (the BAC fallback for cards without PACE)."""
     try:
         keys = keys_from_qr(payload)
-        mrz = (MrzKey.create(keys.document_number, keys.date_of_birth, keys.expiry)
-               if keys.expiry is not None else None)
-        return AccessSpec(mrz_key=mrz, can=can(keys.can))
-    except (CardkitError, AttributeError, TypeError):
-        return fallback
+    except InputError:  # no date of birth on the QR: the CAN alone
+        return AccessSpec(can=cccd_can(payload.id_number))
+    mrz = MrzKey.create(keys.document_number, keys.date_of_birth, keys.expiry) if keys.expiry is not None else None
+    return AccessSpec(mrz_key=mrz, can=can(keys.can))
 
 
 def access_from_input(text: str, qr=None) -> AccessSpec:

@@ -33,7 +33,8 @@ from cardkit.registry.models import Resident
 from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
 from cardkit.station.config import StationConfig
-from cardkit.station.identity import basic_crosscheck, merge_identity
+from cardkit.qr.crosscheck import crosscheck
+from cardkit.station.identity import merge_identity
 from cardkit.transport.base import Connection
 
 RegistrySource = Store | Callable[[], Store] | None
@@ -155,14 +156,6 @@ def _qr_person(qr: object) -> PersonData | None:
     return qr.to_person()  # a QrPayload
 
 
-def crosscheck(qr: PersonData, chip: PersonData) -> list[Discrepancy]:
-    try:
-        from cardkit.qr.crosscheck import crosscheck as qr_crosscheck
-    except ImportError:
-        return basic_crosscheck(qr, chip)
-    return list(qr_crosscheck(qr, chip))
-
-
 def _d(kind: str, sev: Severity, value: str, vi: str, en: str) -> Discrepancy:
     return Discrepancy(kind, "chip", sev, "chip", value, "verification", None, vi, en)
 
@@ -228,7 +221,7 @@ class CheckInPipeline:
         identity = merge_identity(chip, qr_p)
         verdicts = tuple(result.verdicts)
         pa_overall = result.pa.overall if result.pa is not None else Status.NOT_CHECKED
-        qr_ds = crosscheck(qr_p, chip) if (qr_p is not None and chip is not None) else []
+        qr_ds = list(crosscheck(qr_p, chip)) if (qr_p is not None and chip is not None) else []
         at = self.clock()
         with self.store() as store:
             candidates = tuple(self._match(store, identity)) if store is not None else ()

@@ -11,12 +11,7 @@ from __future__ import annotations
 from dataclasses import fields
 from datetime import date
 
-from typing import TYPE_CHECKING
-
 from cardkit.person import PersonData, Sex
-
-if TYPE_CHECKING:
-    from cardkit.discrepancy import Discrepancy
 
 _DATES = ("date_of_birth", "issue_date", "expiry_date")
 
@@ -53,28 +48,3 @@ def split_vietnamese_name(full_name: str | None) -> tuple[str | None, list[str]]
     if not words:
         return None, []
     return words[0], words[1:]
-
-
-def basic_crosscheck(qr: PersonData, chip: PersonData) -> list["Discrepancy"]:
-    """Chip vs QR when :mod:`cardkit.qr.crosscheck` is not installed: equal fields or a finding.
-
-    The ID number, name and date of birth differing is BLOCKING (another card's QR?);
-    sex, residence, issue date and old CMND differing is a WARNING.
-    """
-    from cardkit.discrepancy import Discrepancy, Severity
-
-    out = []
-    checks = (("id_number", Severity.BLOCKING, "Số định danh"), ("full_name", Severity.BLOCKING, "Họ tên"),
-              ("date_of_birth", Severity.BLOCKING, "Ngày sinh"), ("sex", Severity.WARNING, "Giới tính"),
-              ("residence", Severity.WARNING, "Nơi thường trú"), ("issue_date", Severity.WARNING, "Ngày cấp"),
-              ("old_id_number", Severity.WARNING, "Số CMND cũ"))
-    for name, sev, label in checks:
-        a, b = getattr(chip, name), getattr(qr, name)
-        if a is None or b is None:
-            continue
-        ta = a.value if isinstance(a, Sex) else str(a)
-        tb = b.value if isinstance(b, Sex) else str(b)
-        if " ".join(ta.split()).casefold() != " ".join(tb.split()).casefold():
-            out.append(Discrepancy(f"qr_{name}_differs", name, sev, "chip", ta, "qr", tb,
-                                   f"{label} trên mã QR khác chip", f"QR {name} differs from the chip"))
-    return out

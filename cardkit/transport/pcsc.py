@@ -16,7 +16,6 @@ def _smartcard():
     try:
         import smartcard.Exceptions as exc
         import smartcard.System as system
-        from smartcard.scard import SCARD_SHARE_SHARED  # noqa: F401
     except ImportError as e:  # pragma: no cover - pyscard is a hard dependency
         raise TransportError("pyscard is not installed") from e
     return system, exc

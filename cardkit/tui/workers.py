@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from cardkit.errors import CardkitError, CardRemovedError, NoCardError, WrongKeyError
 from cardkit.icao.session import FileEvent
+from cardkit.station.checkin import CheckIn
 from cardkit.tui import messages as m
 
 logger = logging.getLogger("cardkit.tui.app")

@@ -14,7 +14,7 @@ from datetime import date
 
 from cardkit.errors import ParseError
 from cardkit.person import PersonData
-from cardkit.tlv import Tlv, encode_tlv, parse_all, parse_single
+from cardkit.tlv import Tlv, encode_tlv, parse_single
 
 TAG_DG13 = 0x6D
 OID_DG13 = "1.0.10646.1.0.8"
