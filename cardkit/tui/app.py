@@ -28,7 +28,7 @@ from cardkit.tui import messages as m
 from cardkit.tui.backends import CardSource
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
-from cardkit.tui.workers import CardWorkers
+from cardkit.tui.workers import CameraWorker, CardWorkers
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _bindings(t: Translator) -> list[Binding]:
     ]
 
 
-class StationApp(CardWorkers, App):
+class StationApp(CardWorkers, CameraWorker, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -86,6 +86,8 @@ class StationApp(CardWorkers, App):
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())
         self.watch_card()
+        if self.config.camera:
+            self.watch_camera(self.config.camera)
         if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card
             self.set_timer(1.0, lambda: self.scan_qr(self.demo_qr))
 

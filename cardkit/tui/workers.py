@@ -110,3 +110,49 @@ class CardWorkers:
         self.post_message(m.CheckInReady(done))
         self.post_message(m.Journaled(done))
 
+
+
+def camera_source(target: str):
+    """The configured QR camera: ``"0"`` a camera index, a video file, or a folder of images."""
+    from pathlib import Path
+
+    from cardkit.qr.scanner import CaptureSource, ImageSource
+
+    target = target.strip()
+    if target.isdigit():
+        return CaptureSource(int(target))
+    if Path(target).is_dir():
+        return ImageSource([target])
+    return CaptureSource(target)
+
+
+class CameraWorker:
+    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``scan_qr``, ``_error_text``)."""
+
+    @work(thread=True, exclusive=True, group="camera", exit_on_error=False)
+    def watch_camera(self, target: str) -> None:
+        """Scan the QR of each card shown to the camera; each new code goes to ``scan_qr``."""
+        from cardkit.qr.scanner import Scanner
+
+        worker = get_current_worker()
+        try:
+            source = camera_source(target)
+        except CardkitError as exc:  # no such camera or file: say so, keep the desk working
+            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            return
+        scanner = Scanner(source, on_event=self._qr_event)
+        scanner.start()
+        while not worker.is_cancelled and not scanner.wait(0.2):
+            pass
+        scanner.stop()
+
+    def _qr_event(self, event) -> None:
+        """In the scanner thread: parse the code's exact bytes, hand the result to the UI."""
+        from cardkit.qr.payload import parse_payload
+
+        try:
+            payload = parse_payload(event.code.raw)
+        except CardkitError as exc:  # a code that is not a CCCD QR, or not UTF-8: say so
+            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            return
+        self.call_from_thread(self.scan_qr, payload)

@@ -197,3 +197,38 @@ async def test_english_switch(station, until):
         await pilot.press("f9")
         await pilot.pause()
         assert app.t.lang == "vi" and app.status[0].startswith("Sẵn sàng")
+
+
+async def test_cloned_chip_is_shown_not_cloned_check_failed(station, card_images, sim_card, holder, until):
+    app, source = station()
+    async with app.run_test(size=SIZE) as pilot:
+        await type_key(pilot, holder.id_number)
+        source.insert(sim_card(card_images("cloned")))
+        await until(pilot, lambda: app.checkin is not None)
+        assert app.checkin.overall is Status.INVALID and not app.checkin.genuine
+        assert app.checkin.summary.chip_not_cloned.state.value == "fail"
+        assert app.checkin.summary.chip_authentic.state.value == "pass"  # the signed data is fine
+        assert "KHÔNG PHẢI THẺ THẬT" in text_of(app, "#overall")
+
+
+async def test_qr_from_the_configured_camera_prefills_the_key(station, card_images, tmp_path, until):
+    from cardkit.sim.printed import front_png
+
+    image = card_images()
+    frames = tmp_path / "camera"
+    frames.mkdir()
+    (frames / "0001.png").write_bytes(front_png(image))  # a card held up to the camera
+    app, _source = station()
+    app.config = app.config.with_(camera=str(frames))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.qr is not None)
+        assert app.qr.id_number == image.meta["id"]
+        assert app.main.query_one("#key", Input).value == image.meta["id"]
+
+
+async def test_camera_that_cannot_open_is_a_plain_message(station, until):
+    app, _source = station()
+    app.config = app.config.with_(camera="/nonexistent/video.avi")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "video" in app.status[0])
+        assert app.status[1] == "error" and "Không tìm thấy tệp video" in app.status[0]
