@@ -125,8 +125,10 @@ class SmState:
         if not resp.data:
             if resp.sw == 0x9000:
                 raise SecureMessagingError("card answered 9000 without secure messaging objects")
-            # An unprotected error status (e.g. 6987/6988, or a card that does not protect
-            # errors): no data to trust; hand the status word up.
+            if resp.sw in (0x6987, 0x6988):  # ICAO 9303-11 §9.8.4: the chip ended the session
+                raise SecureMessagingError(f"the card rejected our secure messaging ({resp.sw:04X})")
+            # An unprotected error status from a card that does not protect errors: no data to
+            # trust; hand the status word up.
             return ResponseApdu(b"", resp.sw)
         dos = _split_dos(resp.data, (0x85, 0x87, 0x99, 0x8E), "response")
         if not hmac.compare_digest(self._mac(dos.mac_input), dos.mac):

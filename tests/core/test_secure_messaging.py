@@ -71,4 +71,6 @@ def test_plain_9000_without_sm_objects_is_an_error():
     sm = SmState(TDES, b"\x01" * 16, b"\x02" * 16)
     with pytest.raises(SecureMessagingError, match="without secure messaging"):
         sm.unprotect(ResponseApdu(b"", 0x9000))
-    assert sm.unprotect(ResponseApdu(b"", 0x6988)).sw == 0x6988
+    assert sm.unprotect(ResponseApdu(b"", 0x6A82)).sw == 0x6A82  # an unprotected error is kept
+    with pytest.raises(SecureMessagingError, match="6988"):
+        sm.unprotect(ResponseApdu(b"", 0x6988))  # the chip ended the session

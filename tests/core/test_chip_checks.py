@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Chip and Active Authentication inside a whole read: clones are caught, never VALID."""
+
+from __future__ import annotations
+
+import tempfile
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from cardkit.icao.keys import cccd_can
+from cardkit.icao.pa.trust import TrustStore
+from cardkit.icao.reading import read_and_verify
+from cardkit.icao.session import AccessSpec
+from cardkit.sim.factory import make_card
+from cardkit.sim.pki import TestPki
+from cardkit.sim.population import builtin_card
+from cardkit.transport.inproc import InProcessConnection
+
+
+@pytest.fixture(scope="module")
+def trust() -> TrustStore:
+    with tempfile.TemporaryDirectory() as tmp:
+        TestPki().write_trust(tmp)
+        return TrustStore.load(tmp)
+
+
+def _read(image, trust):
+    return read_and_verify(InProcessConnection(make_card(image)), AccessSpec(can=cccd_can(image.meta["id"])), trust=trust)
+
+
+def _status(result, check):
+    return next(v.status.value for v in result.verdicts if v.check == check)
+
+
+def test_genuine_card_passes_chip_and_active_authentication(trust):
+    result = _read(builtin_card(), trust)
+    assert _status(result, "chip_authentication") == "VALID"
+    assert _status(result, "active_authentication") == "VALID"
+    assert result.overall.value == "VALID"
+
+
+def test_chip_authentication_with_a_wrong_chip_key_is_invalid(trust):
+    image = builtin_card()
+    other = ec.generate_private_key(ec.BrainpoolP256R1())
+    image.meta["ca_private_key_pem"] = other.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    result = _read(image, trust)
+    assert _status(result, "chip_authentication") == "INVALID"
+    assert result.overall.value == "INVALID"
+    assert _status(result, "sod_signature") == "VALID"  # the copied data itself is signed
+    assert "DG2" not in result.read.files  # nothing is read over a channel the chip cannot hold
+
+
+def test_card_without_dg14_and_dg15_is_not_called_clone_free(trust):
+    image = builtin_card()
+    for fid in (0x010E, 0x010F):
+        image.app_files.pop(fid)
+    result = _read(image, trust)
+    assert _status(result, "chip_authentication") == "NOT_CHECKED"
+    assert _status(result, "active_authentication") == "NOT_CHECKED"
+    # the SOD lists DG14/DG15, which were not read: PA still verifies what was read
+    assert result.overall.value == "VALID"
