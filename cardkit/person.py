@@ -69,6 +69,18 @@ class PersonData:
     def with_(self, **changes: object) -> "PersonData":
         return replace(self, **changes)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "PersonData":
+        """The inverse of :meth:`to_dict` (card.json, journal rows, person files)."""
+        kw = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        for k in ("date_of_birth", "issue_date", "expiry_date"):
+            if kw.get(k):
+                kw[k] = date.fromisoformat(kw[k])
+        if kw.get("sex"):
+            kw["sex"] = Sex.parse(kw["sex"]) or Sex(kw["sex"])
+        kw["extra"] = tuple(tuple(p) for p in kw.get("extra") or ())
+        return cls(**kw)
+
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {}
         for f in fields(self):

@@ -4,29 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import sys
 import time
 from datetime import datetime
 
 from cardkit.errors import CardkitError
-
-
-def friendly(func):
-    """One line per error, English and Vietnamese, no traceback (desk staff read these)."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except CardkitError as exc:
-            if getattr(args, "debug", False):
-                raise
-            print(f"cardkit: error: {exc} / {exc.message_vi}", file=sys.stderr)
-            return 2
-
-    return wrapper
 
 
 def register(subparsers) -> None:
@@ -91,7 +74,6 @@ def _decoder(name: str):
     return make_decoder(name).decode
 
 
-@friendly
 def cmd_decode(args: argparse.Namespace) -> int:
     decode = _decoder(args.decoder)
     entries = [_decode_one(p, decode) for p in args.images]
@@ -116,7 +98,6 @@ def _source(args: argparse.Namespace):
     return CaptureSource(args.camera or 0, width=args.width, height=args.height, fps=args.fps)
 
 
-@friendly
 def cmd_watch(args: argparse.Namespace) -> int:
     from cardkit.qr.payload import QrPayloadError, parse_payload
     from cardkit.qr.scanner import Scanner
@@ -142,7 +123,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     return 0
 
 
-@friendly
 def cmd_bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 

@@ -125,22 +125,11 @@ def load_person_file(path: str | Path, profile: str = "cccd2021") -> PersonData:
     if isinstance(data.get("person"), dict):  # a card.json written by `cardkit sim make`
         data = data["person"]
     try:
-        return person_from_dict(data)
+        return PersonData.from_dict(data)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{path}: not a person record ({exc})") from None
 
 
-def person_from_dict(d: dict) -> PersonData:
-    """The inverse of :meth:`PersonData.to_dict`."""
-    dates = ("date_of_birth", "issue_date", "expiry_date")
-    kw = {k: v for k, v in d.items() if k in PersonData.__dataclass_fields__}
-    for k in dates:
-        if kw.get(k):
-            kw[k] = date.fromisoformat(kw[k])
-    if kw.get("sex"):
-        kw["sex"] = Sex.parse(kw["sex"]) or Sex(kw["sex"])
-    kw["extra"] = tuple(tuple(p) for p in kw.get("extra") or ())
-    return PersonData(**kw)
 
 
 # --- the demo card --------------------------------------------------------------------------

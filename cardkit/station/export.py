@@ -23,7 +23,7 @@ from typing import Any
 
 from cardkit.person import PersonData, Sex
 from cardkit.registry.journal import CheckInRecord
-from cardkit.station.identity import person_from_dict, split_vietnamese_name
+from cardkit.station.identity import split_vietnamese_name
 
 CCCD_SYSTEM = "urn:vn:cccd"
 CMND_SYSTEM = "urn:vn:cmnd"
@@ -81,7 +81,7 @@ def record_person(rec: CheckInRecord) -> PersonData:
     """The identity a journal record kept (``extra["identity"]``), else just its ID numbers."""
     ident = rec.extra.get("identity") if isinstance(rec.extra, dict) else None
     if ident:
-        return person_from_dict(ident)
+        return PersonData.from_dict(ident)
     return PersonData(id_number=rec.id_number, old_id_number=rec.old_id_number)
 
 

@@ -9,9 +9,8 @@ is not resolved here: it is reported by the chip-vs-QR cross-check.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
 
-from cardkit.person import PersonData, Sex
+from cardkit.person import PersonData
 
 _DATES = ("date_of_birth", "issue_date", "expiry_date")
 
@@ -30,16 +29,6 @@ def merge_identity(chip: PersonData | None, qr: PersonData | None) -> PersonData
     return chip.with_(**changes) if changes else chip
 
 
-def person_from_dict(d: dict) -> PersonData:
-    """The inverse of :meth:`PersonData.to_dict` (journal rows keep the identity that way)."""
-    kw = {k: v for k, v in d.items() if k in PersonData.__dataclass_fields__}
-    for k in _DATES:
-        if kw.get(k):
-            kw[k] = date.fromisoformat(kw[k])
-    if kw.get("sex"):
-        kw["sex"] = Sex.parse(kw["sex"]) or Sex(kw["sex"])
-    kw["extra"] = tuple(tuple(p) for p in kw.get("extra") or ())
-    return PersonData(**kw)
 
 
 def split_vietnamese_name(full_name: str | None) -> tuple[str | None, list[str]]:

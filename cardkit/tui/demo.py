@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from cardkit.errors import TransportError
+from cardkit.person import PersonData
 from cardkit.station.config import StationConfig, cardkit_home
 
 logger = logging.getLogger(__name__)
@@ -73,14 +74,14 @@ class Demo:
         from cardkit.sim.factory import make_card
         from cardkit.sim.pcscd import Pcscd
         from cardkit.sim.pki import TestPki
-        from cardkit.sim.population import builtin_card, person_from_dict
+        from cardkit.sim.population import builtin_card
         from cardkit.sim.vpcd import VpcdBridge
 
         self.dir.mkdir(parents=True, exist_ok=True)
         self.pcscd = Pcscd(log=self.dir / "pcscd.log").start()
         self.image = builtin_card()
         TestPki().write_trust(self.trust_path)
-        build_registry(self.registry_url, person_from_dict(self.image.meta["person"]))
+        build_registry(self.registry_url, PersonData.from_dict(self.image.meta["person"]))
         self.bridge = VpcdBridge(make_card(self.image), port=self.port)
         threading.Thread(target=self.bridge.serve_forever, name="vpcd-demo-card", daemon=True).start()
         self._wait_for_reader(timeout)
