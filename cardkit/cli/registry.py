@@ -70,7 +70,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"line {rej.line}: {rej.reason} / {rej.reason_vi}", file=sys.stderr)
 
     with open_store(args.db) as store:
-        rep = import_file(store, args.file, mapping=mapping or None, on_progress=show, on_reject=reject)
+        rep = import_file(store, args.file, mapping=mapping or None, on_progress=show, on_reject=reject,
+                          workers=args.workers)
     if show:
         print(file=sys.stderr)
     print(rep.summary())
@@ -159,6 +160,8 @@ def register(subparsers) -> None:
     q.add_argument("--db", help=DB_HELP)
     q.add_argument("--map", action="append", metavar="FIELD=HEADER", help="read FIELD from column HEADER")
     q.add_argument("--no-progress", action="store_true")
+    q.add_argument("--workers", type=int, metavar="N",
+                   help="CSV parser processes (default: one per core for files over 16 MB; 0: parse here)")
     q.set_defaults(func=cmd_import)
 
     q = sub.add_parser("synth", help="write synthetic residents (with dirty rows) to a CSV file")

@@ -3,8 +3,9 @@
 
 Both speak the same small interface (query, execute, transaction, bulk upsert), so every SQL
 statement of the store is written once with ``?`` placeholders. They differ only where speed or
-safety demands: SQLite runs in WAL mode with explicit ``BEGIN IMMEDIATE`` transactions;
-PostgreSQL bulk-loads through ``COPY`` into a temporary table, then one ``INSERT ... ON CONFLICT``.
+safety demands: SQLite runs in WAL mode with explicit ``BEGIN IMMEDIATE`` transactions. A file
+import stages rows in a temporary table (SQLite: executemany; PostgreSQL: ``COPY``) and merges
+them with one ``INSERT ... ON CONFLICT`` in key order, with the same "last row wins" rule.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _COLS = ", ".join(RESIDENT_COLUMNS)
 _UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in RESIDENT_COLUMNS[1:])
 # Rows whose content did not change keep their updated_at: re-importing a file changes nothing.
 UPSERT_TAIL = f"ON CONFLICT (rkey) DO UPDATE SET {_UPDATE_SET} WHERE residents.content_hash <> excluded.content_hash"
+_MARKS = ", ".join("?" * len(RESIDENT_COLUMNS))
 
 
 class StoreError(CardkitError):
@@ -88,6 +90,48 @@ class SqliteBackend:
                 rows,
             )
         return self.conn.total_changes - before
+
+    # -- bulk load: stage every row in a temporary table, then one merge in key order ------------
+    # Random-order upserts straight into the residents B-tree dirty a page per row, and each
+    # commit copies those pages to the WAL again: at 1M rows that was ~40 µs a row. The staging
+    # table is only appended to (in the temp database: no WAL, the registry is not locked while
+    # the file is read); the merge sorts once (GROUP BY rkey: the last row of the file for a key
+    # wins, as bare columns come from the max(rowid) row) and, as groups come out in key order,
+    # walks the B-tree in order (no ORDER BY: a second sort; the order only matters for speed).
+    # Durability is unchanged: synchronous and journal_mode stay as they are, because the same
+    # file holds the check-in journal; the merge is one ordinary WAL transaction.
+
+    def begin_load(self) -> None:
+        self.conn.execute("PRAGMA temp_store = FILE")  # a 10M-row staging table is not RAM's job
+        self.conn.execute("PRAGMA threads = 2")  # sorter helper threads for the merge and indexes
+        self.conn.execute("DROP TABLE IF EXISTS temp.residents_stage")
+        self.conn.execute(f"CREATE TEMP TABLE residents_stage AS SELECT {_COLS} FROM residents WHERE 0")
+
+    def stage(self, rows: list[tuple]) -> None:
+        self.conn.execute("BEGIN")  # deferred: writes only the temp database
+        try:
+            self.conn.executemany(f"INSERT INTO temp.residents_stage VALUES ({_MARKS})", rows)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def merge_load(self) -> int:
+        before = self.conn.total_changes
+        with self.transaction():
+            self.conn.execute(
+                f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM "
+                f"(SELECT {_COLS}, max(rowid) FROM temp.residents_stage GROUP BY rkey) "
+                f"WHERE true {UPSERT_TAIL}"
+            )
+        return self.conn.total_changes - before
+
+    def end_load(self) -> None:
+        if self._depth:
+            return
+        self.conn.execute("DROP TABLE IF EXISTS temp.residents_stage")
+        self.conn.execute("PRAGMA temp_store = MEMORY")
+        self.conn.execute("PRAGMA threads = 0")
 
     def integrity_ok(self) -> bool:
         return self.query("PRAGMA integrity_check")[0][0] == "ok"
@@ -154,6 +198,34 @@ class PostgresBackend:
                 f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
             )
             return cur.rowcount
+
+    # -- bulk load: COPY into a temporary table, then one INSERT ... ON CONFLICT in key order ------
+    def begin_load(self) -> None:
+        self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT GENERATED ALWAYS AS IDENTITY)")
+        self.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
+
+    def stage(self, rows: list[tuple]) -> None:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            with cur.copy(f"COPY pg_temp.residents_stage ({_COLS}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+
+    def merge_load(self) -> int:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            # The last row of the file for a key wins, as on SQLite.
+            cur.execute(
+                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
+                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
+            )
+            return cur.rowcount
+
+    def end_load(self) -> None:
+        if self.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
+            self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+            self.execute("RESET maintenance_work_mem")
 
     def integrity_ok(self) -> bool:
         # PostgreSQL recovers from its own WAL; a readable catalogue and tables is the check here.

@@ -14,19 +14,26 @@ import random
 import statistics
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from cardkit.registry.importer import import_file
 from cardkit.registry.match import match
 from cardkit.registry.models import CSV_COLUMNS, Resident
 from cardkit.registry.store import open_store
-from cardkit.registry.synth import DIRTY_KINDS, Synth, strip_diacritics, typo
+from cardkit.registry.rowparse import parse_row
+from cardkit.registry.synth import DIRTY_KINDS, Synth, strip_diacritics, typo, write_csv
 from cardkit.registry.normalize import swapped_dob
 
 
 def synth_file(rows: int, seed: int, directory: Path, sample: int = 2000) -> tuple[Path, list[Resident]]:
     """Write (or reuse) a synthetic CSV; return it with a sample of clean residents it contains."""
     path = directory / f"registry-{rows}-{seed}.csv"
+    sample_path = path.with_suffix(".sample.csv")
+    if path.exists() and sample_path.exists():
+        # Regenerating 10M residents only to find the sample again would take minutes.
+        with open(sample_path, encoding="utf-8", newline="") as fh:
+            return path, [parse_row(row, today=date(2100, 1, 1)) for row in csv.DictReader(fh)]
     syn = Synth(seed)
     every = max(rows // sample, 1)
     picked: list[Resident] = []
@@ -48,6 +55,8 @@ def synth_file(rows: int, seed: int, directory: Path, sample: int = 2000) -> tup
         if fh:
             fh.close()
             os.replace(path.with_suffix(".tmp"), path)
+    write_csv(sample_path.with_suffix(".tmp"), (r.to_csv_row() for r in picked))
+    os.replace(sample_path.with_suffix(".tmp"), sample_path)
     return path, picked
 
 

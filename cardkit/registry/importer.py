@@ -1,15 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """Stream a CSV or XLSX file of residents into a store: validate, normalise, upsert by ID.
 
-Rows are read one at a time and written in batches, so memory stays flat for files of millions
-of rows. Every rejected row is reported with its line number and reason, never dropped; the
-upsert skips rows whose content is unchanged, so importing the same file twice changes nothing.
+Rows are read in batches (CSV: chunks parsed by worker processes, see :mod:`csvload`) and
+staged, then merged into the registry at once (:meth:`Store.bulk_load`), so memory stays flat
+for files of millions of rows and an interrupted import changes nothing. Every rejected row is
+reported with its line number and reason, never dropped; within a file the last row for an ID
+wins; the upsert skips rows whose content is unchanged, so importing a file twice changes nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -18,9 +18,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cardkit.errors import CardkitError, InputError
-from cardkit.registry.models import Resident
+from cardkit.registry.csvload import SERIAL_BATCH, Batch, csv_batches
 from cardkit.registry.rowparse import parse_row, resolve_columns
-from cardkit.registry.store import Store
+from cardkit.registry.store import Store, now_utc, resident_to_row
 
 Progress = Callable[[int, int, int], None]  # (rows read, bytes or rows done, total or 0)
 
@@ -52,46 +52,6 @@ class ImportReport:
             f"{self.unchanged} unchanged, {len(self.rejected)} rejected "
             f"({self.seconds:.1f} s, {self.rate:,.0f} rows/s)"
         )
-
-
-class _CountingReader(io.RawIOBase):
-    """Counts bytes read so the progress bar can show the share of the file done."""
-
-    def __init__(self, raw: io.BufferedReader) -> None:
-        self.raw = raw
-        self.done = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        n = self.raw.readinto(b)
-        self.done += n or 0
-        return n
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
-
-
-def _csv_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int]) -> Iterator[tuple[int, dict]]:
-    counter = _CountingReader(open(path, "rb"))  # noqa: SIM115 - closed by the TextIOWrapper
-    # surrogateescape: a row with invalid UTF-8 is rejected by the row parser, not the whole file.
-    with io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), "utf-8-sig", "surrogateescape", newline="") as text:
-        reader = csv.reader(text)
-        header = next(reader, None)
-        if header is None:
-            raise InputError("the file is empty", message_vi="Tệp không có dữ liệu.")
-        cols = resolve_columns(header, mapping)
-        width = len(header)
-        for values in reader:
-            progress[0] = counter.done
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue  # blank line
-            if len(values) != width:
-                yield reader.line_num, {"__error__": (len(values), width)}
-                continue
-            yield reader.line_num, {name: values[i] for name, i in cols.items()}
 
 
 def _cell(value: object, name: str) -> object:
@@ -129,13 +89,22 @@ def _xlsx_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int
         wb.close()
 
 
-def read_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int]) -> tuple[Iterator, int]:
-    """Rows as (line, {field: raw value}) and the progress total (bytes, or rows for XLSX)."""
-    if not path.is_file():
-        raise InputError(f"no such file: {path.name}", message_vi=f"Không tìm thấy tệp {path.name}.")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, mapping, progress), 0
-    return _csv_rows(path, mapping, progress), os.path.getsize(path)
+def _xlsx_batches(path: Path, mapping: Mapping[str, str] | None, today: date, stamp: str,
+                  size: int) -> Iterator[Batch]:
+    progress = [0]
+    rows: list[tuple] = []
+    rejected: list[tuple[int, str, str]] = []
+    read = 0
+    for line, raw in _xlsx_rows(path, mapping, progress):
+        read += 1
+        try:
+            rows.append(resident_to_row(parse_row(raw, today=today), stamp))
+        except CardkitError as exc:
+            rejected.append((line, str(exc), exc.message_vi))
+        if read >= size:
+            yield Batch(rows, rejected, read, progress[0])
+            rows, rejected, read = [], [], 0
+    yield Batch(rows, rejected, read, progress[0])
 
 
 def import_file(
@@ -143,52 +112,43 @@ def import_file(
     path: str | os.PathLike,
     *,
     mapping: Mapping[str, str] | None = None,
-    batch_size: int = 20000,
+    batch_size: int = SERIAL_BATCH,
     on_progress: Progress | None = None,
     on_reject: Callable[[Rejection], None] | None = None,
     today: date | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
+    """Import a CSV or XLSX file. ``workers``: parser processes for CSV (None: by file size, 0: none)."""
     report = ImportReport()
-    progress = [0]
     started = time.perf_counter()
-    rows, total = read_rows(Path(path), mapping, progress)
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such file: {path.name}", message_vi=f"Không tìm thấy tệp {path.name}.")
+    today = today or date.today()
+    stamp = now_utc().isoformat()  # one updated_at for the whole import
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        batches, total = _xlsx_batches(path, mapping, today, stamp, batch_size), 0
+    else:
+        batches, total = csv_batches(path, (today, stamp), mapping, workers=workers), os.path.getsize(path)
     before = store.count()
-    written = 0
-    batch: dict[str, Resident] = {}  # within a batch, the last row for a key wins
-    with store.bulk_load():
-        for line, raw in rows:
-            report.read += 1
-            resident = _parse(line, raw, report, on_reject, today)
-            if resident is None:
-                continue
-            batch[resident.key] = resident
-            if len(batch) >= batch_size:
-                written += store.upsert(batch.values())
-                batch.clear()
-                if on_progress:
-                    on_progress(report.read, progress[0], total)
-        if batch:
-            written += store.upsert(batch.values())
+    done = 0
+    with store.bulk_load() as load:
+        for batch in batches:
+            report.read += batch.read
+            report.accepted += len(batch.rows)
+            for line, reason, reason_vi in batch.rejected:
+                rej = Rejection(line, reason, reason_vi)
+                report.rejected.append(rej)
+                if on_reject:
+                    on_reject(rej)
+            load.stage(batch.rows)
+            done = batch.done
+            if on_progress:
+                on_progress(report.read, done, total)
     report.inserted = store.count() - before
-    report.updated = max(written - report.inserted, 0)
+    report.updated = max(load.written - report.inserted, 0)
     report.unchanged = report.accepted - report.inserted - report.updated
     report.seconds = time.perf_counter() - started
     if on_progress:
-        on_progress(report.read, total or progress[0], total)
+        on_progress(report.read, total or done, total)
     return report
-
-
-def _parse(line: int, raw: dict, report: ImportReport, on_reject, today: date | None) -> Resident | None:
-    try:
-        if "__error__" in raw:
-            got, want = raw["__error__"]
-            raise InputError(f"{got} fields, header has {want}", message_vi=f"Dòng có {got} cột, tiêu đề có {want}")
-        resident = parse_row(raw, today=today)
-    except CardkitError as exc:
-        rej = Rejection(line, str(exc), exc.message_vi)
-        report.rejected.append(rej)
-        if on_reject:
-            on_reject(rej)
-        return None
-    report.accepted += 1
-    return resident

@@ -32,6 +32,32 @@ def clean_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
+def _fold_slow(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return clean_spaces(stripped.casefold().translate(_D_MAP))
+
+
+def _fold_table() -> dict[int, str]:
+    """Per-character fold of ASCII and the Latin letters Vietnamese uses (U+00C0-U+024F,
+    U+1E00-U+1EFF), where it gives ASCII. Folding is per character (stripping combining marks
+    after NFD cancels canonical reordering; casefold has no context), so translating with this
+    table equals the slow fold whenever the result is all ASCII; otherwise fold() falls back."""
+    table: dict[int, str] = {}
+    for cp in (*range(128), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        if ch.isspace():
+            continue  # kept as is: clean_spaces handles all white space
+        folded = "".join(c for c in unicodedata.normalize("NFD", ch.translate(_D_MAP)) if not unicodedata.combining(c))
+        folded = folded.casefold().translate(_D_MAP)
+        if folded.isascii() and not any(c.isspace() for c in folded):
+            table[cp] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
 @lru_cache(maxsize=1 << 16)
 def fold(text: str | None) -> str:
     """Lower-case ASCII letters only: no diacritics, Đ→d, single spaces.
@@ -41,9 +67,10 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return clean_spaces(stripped.casefold().translate(_D_MAP))
+    fast = text.translate(_FOLD)
+    if fast.isascii():
+        return clean_spaces(fast)
+    return _fold_slow(text)
 
 
 def _syllable_key(word: str) -> str:

@@ -127,20 +127,31 @@ class Store:
             self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
 
     @contextlib.contextmanager
-    def bulk_load(self) -> Iterator[None]:
-        """Into an empty table, load without secondary indexes and build them at the end."""
+    def bulk_load(self) -> Iterator["BulkLoad"]:
+        """Stage rows with ``load.stage(rows)``; at the end of the block they are merged at once.
+
+        All or nothing: an error inside the block discards the staged rows. Into an empty table,
+        secondary indexes are dropped and rebuilt after the merge (sorting once is much faster).
+        """
         empty = self.count() == 0
         if self.dialect == "sqlite":
-            # Random-order keys touch every page of the B-tree: a big cache for the load only.
+            # The merge and the index builds touch every page: a big cache for the load only.
             self.backend.execute("PRAGMA cache_size = -1048576")
         if empty:
             for name, _ in RESIDENT_INDEXES:
                 self.backend.execute(f"DROP INDEX IF EXISTS {name}")
+        load = BulkLoad(self.backend)
         try:
-            yield
+            self.backend.begin_load()
+            yield load
+            load.written = self.backend.merge_load()
         finally:
+            self.backend.end_load()
             if empty:
                 self.ensure_indexes()
+                if self.dialect == "sqlite":
+                    # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
+                    self.backend.execute("PRAGMA analysis_limit = 1000")
                 self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
             if self.dialect == "sqlite":
                 self.backend.execute(f"PRAGMA cache_size = {self.backend.cache_pages}")
@@ -196,3 +207,15 @@ class Store:
                 return
             yield from (row_to_resident(r) for r in rows)
             last = rows[-1][0]
+
+
+class BulkLoad:
+    """Handle of :meth:`Store.bulk_load`: rows are stored rows (see :func:`resident_to_row`)."""
+
+    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
+        self.backend = backend
+        self.written = 0  # rows inserted or changed by the merge, set when the block ends
+
+    def stage(self, rows: list[tuple]) -> None:
+        if rows:
+            self.backend.stage(rows)
