@@ -197,7 +197,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from cardkit.registry.bench import run
 
     result = run(args.rows, url=args.db, queries=args.queries, seed=args.seed, workdir=args.workdir,
-                 progress=_progress_bar(sys.stderr.isatty() and not args.json))
+                 reuse_db=args.reuse_db, progress=_progress_bar(sys.stderr.isatty() and not args.json))
     if args.json:
         print(json.dumps(result))
     else:
@@ -213,5 +213,7 @@ def register_bench(bench_subparsers) -> None:
     q.add_argument("--queries", type=int, default=1000)
     q.add_argument("--seed", type=int, default=1)
     q.add_argument("--workdir", help="where the synthetic CSV and SQLite file go (default: /tmp/cardkit-bench)")
+    q.add_argument("--reuse-db", action="store_true",
+                   help="SQLite: query the existing bench file of this size instead of re-importing it")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_bench)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from cardkit.person import Sex
 from cardkit.registry.models import Resident
@@ -94,12 +94,20 @@ def score_candidate(r: Resident, name: str, dob: date | None, sex: Sex | None) -
 def fuzzy_candidates(
     store: Store, name: str, dob: date | None = None, sex: Sex | None = None, *, limit: int = 10
 ) -> list[Candidate]:
+    folded = fold(name)
     pool: dict[str, Resident] = {}
     if dob is not None:
         dobs = [dob] + ([swapped_dob(dob)] if swapped_dob(dob) else [])
-        pool.update((r.key, r) for r in store.by_dobs(dobs))
-    pool.update((r.key, r) for r in store.by_name_key(fold(name), dob))
-    folded = fold(name)
+        # Hundreds of people share a DOB in a large registry: screen them on the folded name read
+        # from the index, and load in full only those that pass the same name filter as below
+        # (name_key is fold(full_name), so the screen drops nothing the filter would keep).
+        names = dict(store.dob_name_keys(dobs))
+        keep = {k for _, _, k in process.extract(folded, names, scorer=fuzz.ratio, limit=None,
+                                                 score_cutoff=MIN_NAME_SIMILARITY)}
+        keep.update(k for _, _, k in process.extract(folded, names, scorer=fuzz.token_sort_ratio, limit=None,
+                                                     score_cutoff=MIN_NAME_SIMILARITY / 0.95 - 1e-9))
+        pool.update((r.key, r) for r in store.get_many(keep))
+    pool.update((r.key, r) for r in store.by_name_key(folded, dob))
     ranked = []
     for r in pool.values():
         if fuzz.ratio(folded, r.name_key) < MIN_NAME_SIMILARITY and name_similarity(name, r.full_name) < MIN_NAME_SIMILARITY:

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 # Secondary indexes of residents (blocking keys for matching). Kept in one list so a bulk load
 # into an empty table can drop them and rebuild them by sorting, which is several times faster.
+# residents_dob_name (migration 3) replaces residents_dob: the DOB blocking lookup reads
+# (rkey, name_key) from the index alone (SQLite: WITHOUT ROWID, the key is in every index entry),
+# so only the few name-similar candidates are loaded in full.
 RESIDENT_INDEXES: tuple[tuple[str, str], ...] = (
+    ("residents_cmnd", "old_id_number"),
+    ("residents_name_dob", "name_key, date_of_birth"),
+    ("residents_dob_name", "date_of_birth, name_key, rkey"),
+)
+# As created by migration 1 (migrations never change once released).
+_V1_INDEXES: tuple[tuple[str, str], ...] = (
     ("residents_cmnd", "old_id_number"),
     ("residents_dob", "date_of_birth"),
     ("residents_name_dob", "name_key, date_of_birth"),
@@ -67,7 +76,7 @@ MIGRATIONS: tuple[Migration, ...] = (
                 content_hash TEXT NOT NULL,
                 updated_at TEXT NOT NULL
             ){residents_suffix}""",
-            *(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})" for name, cols in RESIDENT_INDEXES),
+            *(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})" for name, cols in _V1_INDEXES),
         ),
     ),
     Migration(
@@ -93,6 +102,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
             "CREATE INDEX checkins_at ON checkins (at)",
             "CREATE INDEX checkins_id_number ON checkins (id_number)",
+        ),
+    ),
+    Migration(
+        3,
+        "covering index for the date-of-birth blocking lookup",
+        (
+            "CREATE INDEX IF NOT EXISTS residents_dob_name ON residents (date_of_birth, name_key, rkey)",
+            "DROP INDEX IF EXISTS residents_dob",
         ),
     ),
 )

@@ -185,6 +185,29 @@ class Store:
         rows = self.backend.query(_SELECT + f" WHERE date_of_birth IN ({marks}) LIMIT ?", (*keys, limit))
         return [row_to_resident(r) for r in rows]
 
+    def dob_name_keys(self, dobs: Iterable[date], *, limit: int = 5000) -> list[tuple[str, str]]:
+        """(key, name_key) of residents born on any of ``dobs``, read from the covering index."""
+        keys = sorted({d.isoformat() for d in dobs})
+        if not keys:
+            return []
+        marks = ", ".join("?" * len(keys))
+        return [
+            (k, nk) for k, nk in self.backend.query(
+                f"SELECT rkey, name_key FROM residents WHERE date_of_birth IN ({marks}) LIMIT ?", (*keys, limit)
+            )
+        ]
+
+    def get_many(self, keys: Iterable[str]) -> list[Resident]:
+        """Residents with these keys, in key order (missing keys are skipped)."""
+        keys = sorted(set(keys))
+        out: list[Resident] = []
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.backend.query(_SELECT + f" WHERE rkey IN ({marks}) ORDER BY rkey", chunk)
+            out.extend(row_to_resident(r) for r in rows)
+        return out
+
     def by_name_key(self, name_key: str, dob: date | None = None, *, limit: int = 500) -> list[Resident]:
         """Same folded name; with a DOB, only rows whose DOB shares the year or the day and month
         (one wrong digit), so common names stay cheap: the filter runs on the (name_key, dob) index."""

@@ -68,3 +68,13 @@ def test_errors_are_one_line_with_vietnamese(tmp_path, capsys):
     assert err.count("\n") == 1 and "12 chữ số" in err and "Traceback" not in err
     assert run("registry", "import", str(tmp_path / "missing.csv"), "--db", str(tmp_path / "x.db")) == 2
     assert "Không tìm thấy tệp" in capsys.readouterr().err
+
+
+def test_bench_reuse_db_queries_the_existing_file(tmp_path, capsys):
+    args = ("bench", "registry", "--rows", "300", "--queries", "50", "--workdir", str(tmp_path), "--json")
+    assert run(*args) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert run(*args, "--reuse-db") == 0
+    again = json.loads(capsys.readouterr().out)
+    assert not first["reused_db"] and again["reused_db"] and again["import_seconds"] == 0
+    assert again["fuzzy_top1_rate"] == first["fuzzy_top1_rate"] >= 0.9

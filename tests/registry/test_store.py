@@ -90,3 +90,21 @@ def test_sqlite_url_forms_and_unknown_scheme(tmp_path):
     assert (tmp_path / "a.db").exists()
     with pytest.raises(StoreError):
         open_store("mysql://x")
+
+
+def test_dob_screen_reads_name_keys_then_loads_survivors(store):
+    store.upsert([_r(), _r(id_number="001090099999", full_name="Trần Thị Bình"),
+                  _r(id_number="001090088888", full_name="Lê Văn C", date_of_birth=date(1990, 2, 2))])
+    assert sorted(store.dob_name_keys([date(1990, 1, 1)])) == [
+        ("001090012345", "nguyen van an"), ("001090099999", "tran thi binh")]
+    assert [r.full_name for r in store.get_many(["001090099999", "nope", "001090012345"])] == [
+        "Nguyễn Văn An", "Trần Thị Bình"]
+
+
+def test_migration_3_replaces_the_dob_index_by_a_covering_one(db_url):
+    with open_store(db_url) as s:
+        if s.dialect == "sqlite":
+            names = {r[0] for r in s.backend.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        else:
+            names = {r[0] for r in s.backend.query("SELECT indexname FROM pg_indexes WHERE tablename = 'residents'")}
+    assert "residents_dob_name" in names and "residents_dob" not in names
