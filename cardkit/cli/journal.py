@@ -7,7 +7,7 @@ import argparse
 import json
 from datetime import datetime, timezone
 
-from cardkit.cli.registry import DB_HELP, friendly
+from cardkit.cli.registry import DB_HELP
 from cardkit.errors import InputError
 
 
@@ -19,7 +19,6 @@ def _since(text: str) -> datetime:
     return value if value.tzinfo else value.astimezone()  # naive: local time at the desk
 
 
-@friendly
 def cmd_list(args: argparse.Namespace) -> int:
     from cardkit.registry.journal import Journal
     from cardkit.registry.store import open_store

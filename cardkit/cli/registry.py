@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import functools
 import json
 import sys
 from datetime import date
 
-from cardkit.errors import CardkitError, InputError
+from cardkit.errors import InputError
 from cardkit.person import Sex
 from cardkit.registry.rowparse import parse_date
 
 DB_HELP = "database: a file path, sqlite:///path or postgresql://... (default: $CARDKIT_HOME/registry.sqlite3)"
-
-
-def friendly(func):
-    """One line per error, in English and Vietnamese, no traceback (desk staff read these)."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return func(args)
-        except CardkitError as exc:
-            if getattr(args, "debug", False):
-                raise
-            print(f"cardkit: error: {exc} / {exc.message_vi}", file=sys.stderr)
-            return 2
-
-    return wrapper
 
 
 def _date(text: str) -> date:
@@ -51,7 +34,6 @@ def _progress_bar(enabled: bool):
     return show
 
 
-@friendly
 def cmd_import(args: argparse.Namespace) -> int:
     from cardkit.registry.importer import import_file
     from cardkit.registry.store import open_store
@@ -78,7 +60,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if rep.rejected else 0
 
 
-@friendly
 def cmd_synth(args: argparse.Namespace) -> int:
     from cardkit.registry.synth import Synth, write_csv
 
@@ -89,7 +70,6 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-@friendly
 def cmd_match(args: argparse.Namespace) -> int:
     from cardkit.idnumber import validate_cmnd, validate_id
     from cardkit.registry.match import match
@@ -124,7 +104,6 @@ DISCREPANCY_COLUMNS = ("origin", "checkin_seq", "at", "record", "kind", "field",
                        "value_a", "source_b", "value_b", "message_vi", "message_en")
 
 
-@friendly
 def cmd_discrepancies(args: argparse.Namespace) -> int:
     from cardkit.registry.discrepancies import sweep
     from cardkit.registry.journal import Journal
@@ -192,7 +171,6 @@ def register(subparsers) -> None:
     q.set_defaults(func=cmd_discrepancies)
 
 
-@friendly
 def cmd_bench(args: argparse.Namespace) -> int:
     from cardkit.registry.bench import run
 

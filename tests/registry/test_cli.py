@@ -1,26 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 from datetime import datetime, timezone
 
-from cardkit.cli import journal as journal_cli
-from cardkit.cli import registry as registry_cli
+from cardkit.cli import main
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
 
 
 def run(*argv: str) -> int:
-    """Parse with only our command groups (other groups belong to other modules)."""
-    parser = argparse.ArgumentParser(prog="cardkit")
-    sub = parser.add_subparsers(dest="command", required=True)
-    registry_cli.register(sub)
-    journal_cli.register(sub)
-    registry_cli.register_bench(sub.add_parser("bench").add_subparsers(dest="bench", required=True))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+    """The `cardkit` entry point itself (its one-line error handling included)."""
+    return main(list(argv))
 
 
 def test_synth_import_match_journal_discrepancies(db_url, tmp_path, capsys):
