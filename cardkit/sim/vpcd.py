@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import socket
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Callable, Protocol
 
 from cardkit.errors import CardRemovedError
@@ -27,7 +29,26 @@ CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
 # vpcd must see a slot empty before a card comes back: reconnecting within ~1 s of a disconnect
 # in the middle of an APDU leaves the slot dead (seen with vsmartcard-vpcd 3.3 / pcsc-lite 1.9).
 MIN_ABSENT_SECONDS = 1.2
-_last_close: dict[int, float] = {}  # port -> monotonic time its card was last removed
+
+
+def _pull_marker(port: int) -> Path:
+    """Shared by every process serving this port (a test may pull in one, insert in another)."""
+    return Path(tempfile.gettempdir()) / f"cardkit-vpcd-{port}.pulled"
+
+
+def _mark_pulled(port: int) -> None:
+    try:
+        _pull_marker(port).touch()
+    except OSError:
+        pass
+
+
+def _absent_wait(port: int) -> float:
+    try:
+        pulled = _pull_marker(port).stat().st_mtime
+    except OSError:
+        return 0.0
+    return pulled + MIN_ABSENT_SECONDS - time.time()
 
 
 class VirtualCard(Protocol):
@@ -106,7 +127,7 @@ class VpcdBridge:
         if sock is None:
             return
         if self._busy:  # pulled in the middle of an APDU
-            _last_close[self.port] = time.monotonic()
+            _mark_pulled(self.port)
         try:
             sock.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -119,7 +140,7 @@ class VpcdBridge:
             self._want_inserted.wait()
             if self._stop.is_set():
                 break
-            wait = _last_close.get(self.port, 0.0) + MIN_ABSENT_SECONDS - time.monotonic()
+            wait = _absent_wait(self.port)
             if wait > 0:
                 time.sleep(wait)
                 continue
