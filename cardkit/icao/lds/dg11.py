@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cardkit.icao.lds.text_dg import elements, name_text, text, yyyymmdd
-from cardkit.tlv import encode_tlv, parse_single
+from cardkit.icao.lds.text_dg import build_text_dg, elements, name_text, text, yyyymmdd
+from cardkit.tlv import parse_single
 
 TAG_DG11 = 0x6B
 _TEXT = {0x5F0E: "full_name", 0x5F10: "personal_number", 0x5F11: "place_of_birth", 0x5F42: "address",
@@ -59,5 +59,4 @@ def parse_dg11(data: bytes) -> Dg11:
 
 def build_dg11(elements_: dict[int, bytes]) -> bytes:
     """DG11 from {tag: value}; the tag list 5C is derived."""
-    tags = b"".join(t.to_bytes(2, "big") for t in elements_)
-    return encode_tlv(TAG_DG11, encode_tlv(0x5C, tags) + b"".join(encode_tlv(t, v) for t, v in elements_.items()))
+    return build_text_dg(TAG_DG11, elements_)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cardkit.icao.lds.text_dg import elements, name_text, text, yyyymmdd
-from cardkit.tlv import encode_tlv, parse_single
+from cardkit.icao.lds.text_dg import build_text_dg, elements, name_text, text, yyyymmdd
+from cardkit.tlv import parse_single
 
 TAG_DG12 = 0x6C
 _TEXT = {0x5F19: "issuing_authority", 0x5F1B: "endorsements", 0x5F1C: "tax_exit_requirements",
@@ -51,5 +51,5 @@ def parse_dg12(data: bytes) -> Dg12:
 
 
 def build_dg12(elements_: dict[int, bytes]) -> bytes:
-    tags = b"".join(t.to_bytes(2, "big") for t in elements_)
-    return encode_tlv(TAG_DG12, encode_tlv(0x5C, tags) + b"".join(encode_tlv(t, v) for t, v in elements_.items()))
+    """DG12 from {tag: value}; the tag list 5C is derived."""
+    return build_text_dg(TAG_DG12, elements_)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from cardkit.tlv import Tlv
+from cardkit.tlv import Tlv, encode_tlv
 
 
 def text(value: bytes) -> str:
@@ -37,3 +37,9 @@ def yyyymmdd(value: bytes) -> date | None:
 
 def elements(root: Tlv, skip: tuple[int, ...] = (0x5C,)) -> list[Tlv]:
     return [t for t in root.children() if t.tag not in skip]
+
+
+def build_text_dg(tag: int, elements_: dict[int, bytes]) -> bytes:
+    """DG11 / DG12 from {tag: value}; the tag list 5C is derived (ICAO 9303-10 §4.7.11-12)."""
+    tags = b"".join(t.to_bytes(2, "big") for t in elements_)
+    return encode_tlv(tag, encode_tlv(0x5C, tags) + b"".join(encode_tlv(t, v) for t, v in elements_.items()))
