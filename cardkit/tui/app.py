@@ -18,6 +18,7 @@ from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from cardkit.errors import CardkitError
@@ -106,8 +107,11 @@ class StationApp(CardWorkers, CameraWorker, App):
         screen = self.main
         if screen is None or not screen.is_mounted:
             return
-        {"all": screen.render_state, "status": screen.show_status, "progress": screen.show_progress,
-         "holder": screen.show_holder, "face": screen.show_face}[what]()
+        try:
+            {"all": screen.render_state, "status": screen.show_status, "progress": screen.show_progress,
+             "holder": screen.show_holder, "face": screen.show_face}[what]()
+        except NoMatches:  # widgets not composed yet, or torn down at exit: on_mount renders all
+            return
 
     def set_status(self, text: str, level: str = "info") -> None:
         self.status = (text, level)
@@ -175,9 +179,7 @@ class StationApp(CardWorkers, CameraWorker, App):
             self._render()
         self.qr = message.payload
         self.key_text = message.payload.id_number
-        screen = self.main
-        if screen is not None:
-            screen.query_one("#key", Input).value = self.key_text
+        self._set_key(self.key_text)
         self.set_status(self.t("status.qr", name=message.payload.full_name), "ok")
         if self.card_present:
             self.start_read()
@@ -186,10 +188,25 @@ class StationApp(CardWorkers, CameraWorker, App):
         if self.checkin is not None and self.checkin.match_outcome == "candidates":
             self.confirm(self.checkin, index)
 
-    def _focus_key(self) -> None:
+    def _key_input(self) -> Input | None:
+        """The key field, or None while the check-in screen is not composed (start, exit)."""
         screen = self.main
-        if screen is not None and self.screen is screen:
-            screen.query_one("#key", Input).focus()
+        if screen is None:
+            return None
+        try:
+            return screen.query_one("#key", Input)
+        except NoMatches:
+            return None
+
+    def _set_key(self, text: str) -> None:
+        field = self._key_input()
+        if field is not None:
+            field.value = text
+
+    def _focus_key(self) -> None:
+        field = self._key_input()
+        if field is not None and self.screen is self.main:
+            field.focus()
 
     def _clear_card(self) -> None:
         self.checkin, self.holder, self.face = None, None, None
@@ -248,8 +265,7 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.set_status(self.t("status.done") + " " + self.t("status.journaled", seq=message.seq), level)
         # The key of this card is spent: the next card needs its own (typed or scanned).
         self.key_text, self.qr = "", None
-        if self.main is not None:
-            self.main.query_one("#key", Input).value = ""
+        self._set_key("")
 
     def on_read_failed(self, message: m.ReadFailed) -> None:
         self.reading = False
@@ -259,8 +275,7 @@ class StationApp(CardWorkers, CameraWorker, App):
         self._clear_card()
         if message.kind == "wrong_key":
             self.key_text = ""
-            if self.main is not None:
-                self.main.query_one("#key", Input).value = ""
+            self._set_key("")
         self._render()
         self.set_status(message.text, "error")
         self._focus_key()
@@ -283,8 +298,7 @@ class StationApp(CardWorkers, CameraWorker, App):
             return
         self._clear_card()
         self.key_text, self.qr, self.last_error = "", None, None
-        if self.main is not None:
-            self.main.query_one("#key", Input).value = ""
+        self._set_key("")
         self.status = (self.t("status.ready"), "info")
         self._render()
         self._focus_key()
