@@ -2,7 +2,7 @@
 """`cardkit` command line: thin argument parsing over the library.
 
 Each command group lives in its own module of this package and exposes
-``register(subparsers)``, which adds its parser(s) and sets ``func`` (a callable taking the
+``register(subparsers)`` (optional), which adds its parser(s) and sets ``func`` (a callable taking the
 parsed ``argparse.Namespace`` and returning an exit status). A module may also expose
 ``register_bench(bench_subparsers)`` to add a ``cardkit bench NAME`` subcommand.
 
@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_sub = bench.add_subparsers(dest="bench", metavar="WHAT")
     bench_sub.required = True
     for mod in _modules():
-        mod.register(sub)
+        if hasattr(mod, "register"):
+            mod.register(sub)
         if hasattr(mod, "register_bench"):
             mod.register_bench(bench_sub)
     return parser

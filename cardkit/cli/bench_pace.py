@@ -16,10 +16,6 @@ import time
 TARGET_MS = 40.0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # only a bench subcommand
-    return None
-
-
 def register_bench(bench: argparse._SubParsersAction) -> None:
     p = bench.add_parser("pace", help="host CPU per PACE run (ECDH-GM brainpoolP256r1 AES-128), in-process card")
     p.add_argument("--runs", type=int, default=20)

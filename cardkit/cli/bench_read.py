@@ -18,10 +18,6 @@ import time
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # only a bench subcommand
-    return None
-
-
 def register_bench(bench: argparse._SubParsersAction) -> None:
     p = bench.add_parser("read", help="read the built-in card N times (in-process and via pcscd)")
     p.add_argument("--runs", type=int, default=10)

@@ -159,13 +159,13 @@ def _folder_work(folder: Path):
 def _cccd_work():
     import tempfile
 
+    from cardkit.apdu import ResponseApdu
     from cardkit.icao.aa import internal_authenticate, verify_response
     from cardkit.icao.lds.parsers import has_parser, parse_file
     from cardkit.icao.lds.security_infos import parse_security_infos
     from cardkit.sim.factory import make_card
     from cardkit.sim.pki import TestPki
     from cardkit.sim.population import builtin_card
-    from cardkit.apdu import ResponseApdu
 
     image = builtin_card()
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,20 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError
 from cardkit.icao.crypto import KDF_ENC, KDF_MAC, TDES, suite_named
 from cardkit.icao.domain import Domain, standardized
 from cardkit.icao.oids import Oid, ca_protocol, decode_oid
 from cardkit.icao.sm import SmState
+from cardkit.sim.card import R
 from cardkit.tlv import encode_tlv, parse_all, parse_single
 
 if TYPE_CHECKING:
     from cardkit.sim.card import SimCard
 
-
-def R(sw: int, data: bytes = b"") -> ResponseApdu:
-    return ResponseApdu(data, int(sw))
 
 
 @dataclass

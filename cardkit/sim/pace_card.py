@@ -17,22 +17,34 @@ import hmac
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError
-from cardkit.icao.crypto import KDF_ENC, KDF_MAC, KDF_PACE, CipherSuite, pad, suite_named
-from cardkit.icao.domain import Domain, EcDomain, authentication_token, pseudo_random, standardized
+from cardkit.icao.crypto import (
+    KDF_ENC,
+    KDF_MAC,
+    KDF_PACE,
+    CipherSuite,
+    pad,
+    suite_named,
+)
+from cardkit.icao.domain import (
+    Domain,
+    EcDomain,
+    authentication_token,
+    pseudo_random,
+    standardized,
+)
 from cardkit.icao.keys import PasswordType
 from cardkit.icao.lds.security_infos import parse_security_infos
 from cardkit.icao.oids import Oid, decode_oid, pace_protocol
 from cardkit.icao.sm import SmState
+from cardkit.sim.card import R
 from cardkit.tlv import encode_tlv, parse_all, parse_single
 
 if TYPE_CHECKING:
     from cardkit.sim.card import SimCard
 
-
-def R(sw: int, data: bytes = b"") -> ResponseApdu:
-    return ResponseApdu(data, int(sw))
 
 
 @dataclass
