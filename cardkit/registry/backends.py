@@ -11,8 +11,11 @@ them with one ``INSERT ... ON CONFLICT`` in key order, with the same "last row w
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +33,25 @@ _UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in RESIDENT_COLUMNS[1:])
 # Rows whose content did not change keep their updated_at: re-importing a file changes nothing.
 UPSERT_TAIL = f"ON CONFLICT (rkey) DO UPDATE SET {_UPDATE_SET} WHERE residents.content_hash <> excluded.content_hash"
 _MARKS = ", ".join("?" * len(RESIDENT_COLUMNS))
+_STAGE_COLS = ", ".join(f"s.{c}" for c in RESIDENT_COLUMNS)
 
 
 class StoreError(CardkitError):
     message_vi = "Lỗi cơ sở dữ liệu đăng ký cư dân."
+
+
+_LOAD_CACHE = -1048576  # KiB: 1 GiB of page cache while a bulk load runs
+MEMORY_SHARE = 0.25  # a bulk load keeps its rows in memory up to this share of the RAM
+ADBC_MIN_ROWS = 20000  # fewer rows are bound from Python: no child process for small loads
+
+
+def memory_budget() -> int:
+    """Bytes of parsed rows a SQLite bulk load may keep in memory before staging them on disk."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 4 << 30
+    return int(total * MEMORY_SHARE)
 
 
 class SqliteBackend:
@@ -41,23 +59,33 @@ class SqliteBackend:
 
     def __init__(self, path: str, *, cache_mb: int = 256) -> None:
         self.cache_pages = -cache_mb * 1024  # negative: KiB
+        self.path = path
         if path != ":memory:":
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._depth = 0
+        self._loading = False
+        self.conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
         try:
-            self.conn = sqlite3.connect(str(Path(path).expanduser()), isolation_level=None, timeout=30)
+            conn = sqlite3.connect(str(Path(self.path).expanduser()), isolation_level=None, timeout=30)
             for pragma in (
                 "journal_mode = WAL",
                 # NORMAL in WAL mode: a killed process never corrupts the file or loses a commit;
                 # only a power cut can lose the last commits.
                 "synchronous = NORMAL",
                 "busy_timeout = 30000",
-                f"cache_size = {self.cache_pages}",
+                f"cache_size = {_LOAD_CACHE if self._loading else self.cache_pages}",
                 "temp_store = MEMORY",
+                # After a big import the WAL file is cut back to this size once checkpointed.
+                "journal_size_limit = 67108864",
             ):
-                self.conn.execute(f"PRAGMA {pragma}")
+                conn.execute(f"PRAGMA {pragma}")
+            if self._loading:
+                conn.execute("PRAGMA threads = 2")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store: {exc}", message_vi="Không mở được tệp cơ sở dữ liệu.") from exc
-        self._depth = 0
+        return conn
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         return self.conn.execute(sql, params).fetchall()
@@ -91,47 +119,192 @@ class SqliteBackend:
             )
         return self.conn.total_changes - before
 
-    # -- bulk load: stage every row in a temporary table, then one merge in key order ------------
-    # Random-order upserts straight into the residents B-tree dirty a page per row, and each
-    # commit copies those pages to the WAL again: at 1M rows that was ~40 µs a row. The staging
-    # table is only appended to (in the temp database: no WAL, the registry is not locked while
-    # the file is read); the merge sorts once (GROUP BY rkey: the last row of the file for a key
-    # wins, as bare columns come from the max(rowid) row) and, as groups come out in key order,
-    # walks the B-tree in order (no ORDER BY: a second sort; the order only matters for speed).
-    # Durability is unchanged: synchronous and journal_mode stay as they are, because the same
-    # file holds the check-in journal; the merge is one ordinary WAL transaction.
+    # -- bulk load -----------------------------------------------------------------------------
+    # Binding 19 values a row from Python costs ~10 µs a row; the rows arrive as Arrow columns,
+    # so ADBC's SQLite driver binds them in C. Two ways, chosen by size:
+    #
+    # * In memory (the rows fit in a quarter of the RAM): all batches are kept, the last row of
+    #   the input for each key is kept (highest ord), the rest is sorted by key, and one ADBC
+    #   upsert writes the registry B-tree in key order, in one transaction. While ADBC has the
+    #   registry file open, this connection is closed: two SQLite libraries in one process must
+    #   never hold one file together (their POSIX locks would interfere).
+    # * Staged (more rows): batches are written as they come to a scratch database of this import
+    #   (ADBC, journal off: thrown away on any error), keeping their input position (ord, the
+    #   rowid). The winner of each key is found from the keys alone, in Polars, and written as
+    #   the table ``win`` in key order; only after ADBC has closed the scratch file does this
+    #   connection ATTACH it and upsert ``win``'s rows, fetched by rowid, in key order.
+    #
+    # Durability is unchanged: the registry is written in one ordinary WAL transaction.
 
-    def begin_load(self) -> None:
-        self.conn.execute("PRAGMA temp_store = FILE")  # a 10M-row staging table is not RAM's job
-        self.conn.execute("PRAGMA threads = 2")  # sorter helper threads for the merge and indexes
-        self.conn.execute("DROP TABLE IF EXISTS temp.residents_stage")
-        self.conn.execute(f"CREATE TEMP TABLE residents_stage AS SELECT {_COLS} FROM residents WHERE 0")
+    def begin_load(self, index_statements: Sequence[str] = ()) -> None:
+        """``index_statements``: indexes the caller dropped for this load (empty table); the
+        in-memory path builds them in its own transaction, the caller's rebuild finds them."""
+        self._index_statements = list(index_statements)
+        self._loading = True
+        self.conn.execute(f"PRAGMA cache_size = {_LOAD_CACHE}")  # the merge and index builds touch every page
+        self.conn.execute("PRAGMA threads = 2")  # sorter helper threads for the index builds
+        self._frames: list = []
+        self._frames_bytes = 0
+        self._budget = memory_budget()
+        self._stage = None  # (connection, cursor) of the scratch database, once needed
+        self._stage_dir: str | None = None
+        self._keys: list = []
 
-    def stage(self, rows: list[tuple]) -> None:
-        self.conn.execute("BEGIN")  # deferred: writes only the temp database
-        try:
-            self.conn.executemany(f"INSERT INTO temp.residents_stage VALUES ({_MARKS})", rows)
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
+    def _open_stage(self) -> None:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        self._stage_dir = tempfile.mkdtemp(prefix="cardkit-import-", dir=self._scratch_dir())
+        # autocommit: each batch is its own transaction; the file is scratch either way.
+        conn = adbc.connect(os.path.join(self._stage_dir, "stage.sqlite3"), autocommit=True)
+        cur = conn.cursor()
+        self._stage = (conn, cur)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+            cur.execute(f"PRAGMA {pragma}")
+            cur.fetchall()
+        cols = ", ".join(f"{c} TEXT" for c in RESIDENT_COLUMNS)
+        cur.execute(f"CREATE TABLE stage (ord INTEGER PRIMARY KEY, {cols})")
+
+    def stage(self, frame) -> None:
+        size = frame.estimated_size()
+        if self._stage is None and self._frames_bytes + size <= self._budget:
+            self._frames.append(frame)
+            self._frames_bytes += size
+            return
+        if self._stage is None:
+            self._open_stage()
+            for kept in self._frames:
+                self._ingest(kept)
+            self._frames, self._frames_bytes = [], 0
+        self._ingest(frame)
+
+    def _ingest(self, frame) -> None:
+        self._stage[1].adbc_ingest("stage", frame.select("ord", *RESIDENT_COLUMNS).sort("ord"), mode="append")
+        self._keys.append(frame.select("rkey", "ord"))
+
+    def _close_stage(self) -> None:
+        if self._stage is not None:
+            conn, cur = self._stage
+            self._stage = None
+            cur.close()
+            conn.close()
 
     def merge_load(self) -> int:
+        if self.conn.in_transaction:
+            raise StoreError("a bulk load cannot end inside a transaction",
+                             message_vi="Không thể nạp dữ liệu hàng loạt trong một giao dịch đang mở.")
+        if self._stage is not None:
+            return self._merge_staged()
+        if not self._frames:
+            return 0
+        import polars as pl
+
+        rows = pl.concat(self._frames)
+        self._frames, self._frames_bytes = [], 0
+        # The last row of the input for a key wins; key order writes the B-tree in order.
+        rows = rows.filter(pl.col("ord") == pl.col("ord").max().over("rkey")).sort("rkey").select(RESIDENT_COLUMNS)
+        if rows.height < ADBC_MIN_ROWS or self.path == ":memory:":
+            return self._upsert_rows(list(rows.iter_rows()))
+        from cardkit.registry import adbcload
+
+        # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
+        size = rows.estimated_size()
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and shutil.disk_usage("/dev/shm").free > 2 * size else None
+        work = tempfile.mkdtemp(prefix="cardkit-import-", dir=shm or self._scratch_dir())
+        try:
+            ipc = Path(work) / "rows.arrow"
+            # large_string columns (CompatLevel.oldest): ADBC binds them faster than string views.
+            rows.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())
+            del rows
+            self.conn.close()  # lets the child switch the file out of WAL when nobody else has it
+            try:
+                result = adbcload.run_child(Path(self.path).expanduser(), ipc,
+                                            f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}) {UPSERT_TAIL}",
+                                            self._index_statements)
+            finally:
+                self.conn = self._connect()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return int(result["written"])
+
+    def _scratch_dir(self) -> str | None:
+        """Scratch files go next to the registry (its disk has room for it), else to the temp dir."""
+        return None if self.path == ":memory:" else str(Path(self.path).expanduser().resolve().parent)
+
+    def _upsert_rows(self, rows: list[tuple]) -> int:
         before = self.conn.total_changes
         with self.transaction():
-            self.conn.execute(
-                f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM "
-                f"(SELECT {_COLS}, max(rowid) FROM temp.residents_stage GROUP BY rkey) "
-                f"WHERE true {UPSERT_TAIL}"
-            )
+            self.conn.executemany(f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}) {UPSERT_TAIL}", rows)
         return self.conn.total_changes - before
 
+    def _merge_staged(self) -> int:
+        import polars as pl
+
+        conn, cur = self._stage
+        keys = pl.concat(self._keys)
+        self._keys = []
+        win = keys.group_by("rkey").agg(pl.col("ord").max()).sort("rkey").select("ord")
+        cur.adbc_ingest("win", win, mode="create")
+        self._close_stage()
+        self.conn.execute("ATTACH DATABASE ? AS import_stage", (os.path.join(self._stage_dir, "stage.sqlite3"),))
+        try:
+            before = self.conn.total_changes
+            with self.transaction():
+                self.conn.execute(
+                    f"INSERT INTO residents ({_COLS}) SELECT {_STAGE_COLS} FROM import_stage.win AS w "
+                    f"CROSS JOIN import_stage.stage AS s ON s.ord = w.ord WHERE true ORDER BY w.rowid {UPSERT_TAIL}"
+                )
+            return self.conn.total_changes - before
+        finally:
+            self.conn.execute("DETACH DATABASE import_stage")
+
+    def rebuild_indexes(self, statements: Sequence[str]) -> None:
+        """Build indexes after a load into an empty table, in one transaction.
+
+        The load left the new rows in the WAL; copying them into the database file (a checkpoint:
+        disk writes and fsync) runs in a second connection meanwhile, so the index sorts (CPU)
+        and the checkpoint (I/O) overlap. Automatic checkpoints are off until then."""
+        import threading
+
+        names = [re.search(r"INDEX IF NOT EXISTS (\w+)", sql).group(1) for sql in statements]
+        have = {r[0] for r in self.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        if all(n in have for n in names):
+            return  # built by the load itself
+        self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        failed: list[BaseException] = []
+
+        def checkpoint() -> None:
+            try:
+                side = sqlite3.connect(str(Path(self.path).expanduser()), isolation_level=None, timeout=30)
+                try:
+                    side.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    side.close()
+            except sqlite3.Error as exc:  # only speed depends on it: the final checkpoint retries
+                failed.append(exc)
+
+        worker = threading.Thread(target=checkpoint, name="cardkit-checkpoint", daemon=True)
+        if self.path != ":memory:":
+            worker.start()
+        try:
+            with self.transaction():
+                for sql in statements:
+                    self.conn.execute(sql)
+        finally:
+            if worker.is_alive() or worker.ident:
+                worker.join()
+            self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def end_load(self) -> None:
-        if self._depth:
-            return
-        self.conn.execute("DROP TABLE IF EXISTS temp.residents_stage")
-        self.conn.execute("PRAGMA temp_store = MEMORY")
-        self.conn.execute("PRAGMA threads = 0")
+        self._close_stage()
+        self._keys, self._frames, self._frames_bytes = [], [], 0
+        self._loading = False
+        if self._stage_dir:
+            shutil.rmtree(self._stage_dir, ignore_errors=True)
+            self._stage_dir = None
+        if not self._depth:
+            self.conn.execute("PRAGMA threads = 0")
+            self.conn.execute(f"PRAGMA cache_size = {self.cache_pages}")
 
     def integrity_ok(self) -> bool:
         return self.query("PRAGMA integrity_check")[0][0] == "ok"
@@ -200,17 +373,18 @@ class PostgresBackend:
             return cur.rowcount
 
     # -- bulk load: COPY into a temporary table, then one INSERT ... ON CONFLICT in key order ------
-    def begin_load(self) -> None:
+    def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT GENERATED ALWAYS AS IDENTITY)")
+        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
         self.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
 
-    def stage(self, rows: list[tuple]) -> None:
+    def stage(self, frame) -> None:
+        # The rows as CSV text straight from the Arrow columns (Polars writes it in Rust; an
+        # empty unquoted field is NULL in COPY's CSV format, and stored rows have no "" values).
+        data = frame.select(*RESIDENT_COLUMNS, "ord").write_csv(include_header=False).encode("utf-8")
         with self.conn.transaction(), self.conn.cursor() as cur:
-            with cur.copy(f"COPY pg_temp.residents_stage ({_COLS}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(row)
+            with cur.copy(f"COPY pg_temp.residents_stage ({_COLS}, ord) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(data)
 
     def merge_load(self) -> int:
         with self.conn.transaction(), self.conn.cursor() as cur:
@@ -221,6 +395,11 @@ class PostgresBackend:
                 f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
             )
             return cur.rowcount
+
+    def rebuild_indexes(self, statements: Sequence[str]) -> None:
+        with self.conn.transaction():
+            for sql in statements:
+                self.execute(sql)
 
     def end_load(self) -> None:
         if self.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction

@@ -3,7 +3,10 @@
 
 Parsing is most of an import's CPU time, so the file is cut into chunks of whole records (a few
 MB each) that worker processes parse while this process writes; results come back in file order,
-so line numbers and "the last row for a key wins" are as in a serial read.
+so line numbers and "the last row for a key wins" are as in a serial read. A chunk is parsed
+column-wise by :mod:`framerows` (Polars) when it is simple CSV, else record by record with the
+csv module; both give the same rows. Rows travel as Polars DataFrames (Arrow buffers, no
+per-row pickling), each with ``ord``: the line number of its record, for "last row wins".
 
 Cutting is done on bytes, at a newline outside quotes (an even count of ``"`` before it). That
 guess is wrong only if stray quotes (``ab"c``, which the csv module reads literally) fool the
@@ -21,9 +24,8 @@ import csv
 import io
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from pathlib import Path
 
@@ -38,12 +40,25 @@ SERIAL_BATCH = 20000
 
 
 
-class Batch(collections.namedtuple("Batch", "rows rejected read done")):
-    """Stored rows, rejections (line, reason, reason_vi), records read, bytes of the file done."""
+class Batch(collections.namedtuple("Batch", "frame rejected read done")):
+    """Stored rows (a DataFrame, framerows.STORED_SCHEMA), rejections (line, reason, reason_vi),
+    records read, bytes of the file done."""
+
+    def rows(self) -> list[tuple]:
+        """The stored rows as tuples, in file order (without ``ord``)."""
+        return [row[:-1] for row in self.frame.sort("ord").iter_rows()]
+
+
+def _frame(rows: list[tuple], lines: list[int]):
+    from cardkit.registry.framerows import rows_frame
+
+    return rows_frame(rows, lines)
 
 
 def default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 1)))
+    # Threads: Polars releases the GIL while it works, so one more thread than cores keeps the
+    # cores busy while another thread holds the GIL for its Python steps.
+    return max(2, min(8, (os.cpu_count() or 1) + 1))
 
 
 def _cut(buf: bytes) -> int | None:
@@ -82,8 +97,14 @@ def _byte_chunks(fh, start: int, size: int) -> Iterator[tuple[int, bytes | None]
         buf = buf[cut:]
 
 
-def parse_chunk(parser: RecordParser, data: bytes | str) -> tuple[list, list[Rejected], int, int] | None:
-    """(rows, rejections with chunk-relative lines, records read, lines) or None if not cut-safe."""
+def parse_chunk(parser: RecordParser, data: bytes | str):
+    """(frame, rejections with chunk-relative lines, records read, lines) or None if not cut-safe."""
+    if isinstance(data, bytes):
+        from cardkit.registry.framerows import parse_frame
+
+        done = parse_frame(parser, data)
+        if done is not None:
+            return done
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
     reader = csv.reader(io.StringIO(text, newline=""))
     last: list[str] = []
@@ -94,13 +115,14 @@ def parse_chunk(parser: RecordParser, data: bytes | str) -> tuple[list, list[Rej
             last = values
             yield reader.line_num, values
 
-    rows, rejected, read = parser.parse_many(records())
+    lines: list[int] = []
+    rows, rejected, read = parser.parse_many(records(), lines=lines)
     # Read from a record start, the csv module ends this chunk inside a quoted field exactly when
     # the cut was wrong, and then its last field ends with the chunk's final newline. (A quoted
     # field may also end in a newline legitimately: rare, and the serial fallback is still right.)
     if last and last[-1].endswith(("\n", "\r")):
         return None
-    return rows, rejected, read, reader.line_num
+    return _frame(rows, lines), rejected, read, reader.line_num
 
 
 class _Counting(io.RawIOBase):
@@ -137,7 +159,9 @@ def _serial(parser: RecordParser, path: Path, offset: int, first_line: int) -> I
             part = list(islice(records, SERIAL_BATCH))
             if not part:
                 return
-            yield Batch(*parser.parse_many(part, first_line), counter.done)
+            lines: list[int] = []
+            rows, rejected, read = parser.parse_many(part, first_line, lines=lines)
+            yield Batch(_frame(rows, lines), rejected, read, counter.done)
 
 
 def read_header(path: Path, mapping: Mapping[str, str] | None) -> tuple[dict[str, int], int, int, int]:
@@ -186,16 +210,17 @@ def _serial_with_header(parser: RecordParser, path: Path) -> Iterator[Batch]:
         next(reader, None)
         records = ((reader.line_num, values) for values in reader)
         while part := list(islice(records, SERIAL_BATCH)):
-            yield Batch(*parser.parse_many(part), counter.done)
+            lines: list[int] = []
+            rows, rejected, read = parser.parse_many(part, lines=lines)
+            yield Batch(_frame(rows, lines), rejected, read, counter.done)
 
 
 def _parallel(parser: RecordParser, path: Path, start: int, line: int, workers: int, size: int) -> Iterator[Batch]:
     """Chunks parsed by a process pool, consumed in order; at most 2 chunks per worker in flight."""
-    # fork is cheapest and, unlike spawn/forkserver, does not re-run an unguarded __main__ script;
-    # but forking a process with threads (the desk app) can deadlock: then forkserver.
-    ctx = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    import polars as pl
+
     pending: collections.deque = collections.deque()
-    with open(path, "rb") as fh, ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+    with open(path, "rb") as fh, ThreadPoolExecutor(workers) as pool:
         fh.seek(start)
         chunks = _byte_chunks(fh, start, size)
         try:
@@ -215,8 +240,9 @@ def _parallel(parser: RecordParser, path: Path, start: int, line: int, workers: 
                 result = future.result() if future is not None else None
                 if result is None:
                     break  # not cut-safe: the serial reader takes over from this chunk's start
-                rows, rejected, read, lines = result
-                yield Batch(rows, [(n + line, en, vi) for n, en, vi in rejected], read, end)
+                frame, rejected, read, lines = result
+                frame = frame.with_columns(pl.col("ord") + line)
+                yield Batch(frame, [(n + line, en, vi) for n, en, vi in rejected], read, end)
                 line += lines
         finally:
             for _, _, future in pending:

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from hashlib import blake2b as _blake2b
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 
 from cardkit.errors import CardkitError, InputError
-from cardkit.registry.models import CSV_COLUMNS
+from cardkit.registry.models import CSV_COLUMNS, content_digest
 from cardkit.registry.normalize import fold
 from cardkit.registry.rowparse import MIN_YEAR, parse_row
 from cardkit.registry.store import resident_to_row
@@ -101,7 +100,7 @@ def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
     # content_hash() of the stored values, joined directly ("" stands for None there too).
     joined = "\x1f".join((idn, old, name, dob, sex, origin, res, eth, rel, iss or "", exp or "", ins,
                           ivf or "", ivt or "", fac))
-    digest = _blake2b(joined.encode("utf-8"), digest_size=8).hexdigest()
+    digest = content_digest(joined.encode("utf-8"))
     return (idn or "C" + old, idn or None, old or None, name, fold(name), dob, sex or None, origin or None,
             res or None, eth or None, rel or None, iss, exp, ins or None, ivf, ivt, fac or None, digest, stamp)
 
@@ -137,8 +136,10 @@ class RecordParser:
         resident = parse_row({name: values[i] for name, i in self.cols.items()}, today=self.today)
         return resident_to_row(resident, self.stamp)
 
-    def parse_many(self, records, first_line: int = 0) -> tuple[list[tuple], list[Rejected], int]:
-        """Rows and rejections of ``(line, values)`` pairs; blank lines are skipped, not counted."""
+    def parse_many(self, records, first_line: int = 0,
+                   lines: list[int] | None = None) -> tuple[list[tuple], list[Rejected], int]:
+        """Rows and rejections of ``(line, values)`` pairs; blank lines are skipped, not counted.
+        ``lines``, when given, receives the line number of each accepted row."""
         rows: list[tuple] = []
         rejected: list[Rejected] = []
         read = 0
@@ -151,4 +152,7 @@ class RecordParser:
                 rows.append(parse(values))
             except CardkitError as exc:
                 rejected.append((line + first_line, str(exc), exc.message_vi))
+            else:
+                if lines is not None:
+                    lines.append(line + first_line)
         return rows, rejected, read

@@ -91,20 +91,24 @@ def _xlsx_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int
 
 def _xlsx_batches(path: Path, mapping: Mapping[str, str] | None, today: date, stamp: str,
                   size: int) -> Iterator[Batch]:
+    from cardkit.registry.framerows import rows_frame
+
     progress = [0]
     rows: list[tuple] = []
+    lines: list[int] = []
     rejected: list[tuple[int, str, str]] = []
     read = 0
     for line, raw in _xlsx_rows(path, mapping, progress):
         read += 1
         try:
             rows.append(resident_to_row(parse_row(raw, today=today), stamp))
+            lines.append(line)
         except CardkitError as exc:
             rejected.append((line, str(exc), exc.message_vi))
         if read >= size:
-            yield Batch(rows, rejected, read, progress[0])
-            rows, rejected, read = [], [], 0
-    yield Batch(rows, rejected, read, progress[0])
+            yield Batch(rows_frame(rows, lines), rejected, read, progress[0])
+            rows, lines, rejected, read = [], [], [], 0
+    yield Batch(rows_frame(rows, lines), rejected, read, progress[0])
 
 
 def import_file(
@@ -135,13 +139,13 @@ def import_file(
     with store.bulk_load() as load:
         for batch in batches:
             report.read += batch.read
-            report.accepted += len(batch.rows)
+            report.accepted += batch.frame.height
             for line, reason, reason_vi in batch.rejected:
                 rej = Rejection(line, reason, reason_vi)
                 report.rejected.append(rej)
                 if on_reject:
                     on_reject(rej)
-            load.stage(batch.rows)
+            load.stage(batch.frame)
             done = batch.done
             if on_progress:
                 on_progress(report.read, done, total)

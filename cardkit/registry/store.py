@@ -134,27 +134,25 @@ class Store:
         secondary indexes are dropped and rebuilt after the merge (sorting once is much faster).
         """
         empty = self.count() == 0
-        if self.dialect == "sqlite":
-            # The merge and the index builds touch every page: a big cache for the load only.
-            self.backend.execute("PRAGMA cache_size = -1048576")
+        indexes = [f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})" for name, cols in RESIDENT_INDEXES]
         if empty:
             for name, _ in RESIDENT_INDEXES:
                 self.backend.execute(f"DROP INDEX IF EXISTS {name}")
         load = BulkLoad(self.backend)
+        self.backend.begin_load(indexes if empty else ())
         try:
-            self.backend.begin_load()
             yield load
             load.written = self.backend.merge_load()
         finally:
-            self.backend.end_load()
-            if empty:
-                self.ensure_indexes()
-                if self.dialect == "sqlite":
-                    # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
-                    self.backend.execute("PRAGMA analysis_limit = 1000")
-                self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
-            if self.dialect == "sqlite":
-                self.backend.execute(f"PRAGMA cache_size = {self.backend.cache_pages}")
+            try:
+                if empty:
+                    self.backend.rebuild_indexes(indexes)
+                    if self.dialect == "sqlite":
+                        # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
+                        self.backend.execute("PRAGMA analysis_limit = 1000")
+                    self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
+            finally:
+                self.backend.end_load()
 
     def integrity_ok(self) -> bool:
         return self.backend.integrity_ok()
@@ -233,12 +231,24 @@ class Store:
 
 
 class BulkLoad:
-    """Handle of :meth:`Store.bulk_load`: rows are stored rows (see :func:`resident_to_row`)."""
+    """Handle of :meth:`Store.bulk_load`.
+
+    ``stage`` takes a DataFrame of stored rows (:data:`framerows.STORED_SCHEMA`: the columns of
+    :func:`resident_to_row` plus ``ord``, the row's position in the input: for one key, the
+    highest ``ord`` wins) or a list of stored-row tuples (positions follow those staged so far).
+    """
 
     def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
         self.backend = backend
         self.written = 0  # rows inserted or changed by the merge, set when the block ends
+        self._next_ord = 0
 
-    def stage(self, rows: list[tuple]) -> None:
-        if rows:
+    def stage(self, rows) -> None:
+        if isinstance(rows, list):
+            from cardkit.registry.framerows import rows_frame
+
+            first = self._next_ord + 1
+            rows = rows_frame(rows, list(range(first, first + len(rows))))
+        if rows.height:
+            self._next_ord = max(self._next_ord, int(rows["ord"].max()))
             self.backend.stage(rows)

@@ -86,7 +86,7 @@ def test_parallel_reading_gives_the_serial_report(tmp_path, chunk):
     parallel = list(csvload.csv_batches(path, (TODAY, STAMP), None, workers=2, chunk_bytes=chunk))
 
     def flat(batches):
-        return ([r for b in batches for r in b.rows], [r for b in batches for r in b.rejected],
+        return ([r for b in batches for r in b.rows()], [r for b in batches for r in b.rejected],
                 sum(b.read for b in batches))
 
     s_rows, s_rej, s_read = flat(serial)
@@ -105,7 +105,7 @@ def test_stray_quote_before_a_cut_falls_back_to_serial(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     serial = list(csvload.csv_batches(path, (TODAY, STAMP), None, workers=0))
     parallel = list(csvload.csv_batches(path, (TODAY, STAMP), None, workers=2, chunk_bytes=512))
-    assert [r for b in parallel for r in b.rows] == [r for b in serial for r in b.rows]
+    assert [r for b in parallel for r in b.rows()] == [r for b in serial for r in b.rows()]
     assert [r for b in parallel for r in b.rejected] == [r for b in serial for r in b.rejected]
 
 
@@ -132,6 +132,6 @@ def test_parallel_import_into_store_matches_serial(db_url, tmp_path):
     with open_store(db_url) as s:
         rep = import_file(s, path, today=TODAY, workers=2)
         got = [(r.key, r.full_name, r.residence) for r in s.iter_residents()]
-    rows = [r for b in csvload.csv_batches(path, (TODAY, STAMP), None, workers=0) for r in b.rows]
+    rows = [r for b in csvload.csv_batches(path, (TODAY, STAMP), None, workers=0) for r in b.rows()]
     want = sorted({r[0]: (r[0], r[3], r[8]) for r in rows}.values())
     assert got == want and rep.inserted == len(want)

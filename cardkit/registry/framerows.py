@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Parse a chunk of CSV records into stored rows column by column (Polars), for clean files.
+
+:mod:`fastrow` checks one record at a time in Python (~10 µs a row with the csv module). This
+module does the same checks on whole columns with Polars expressions (Rust, no Python per cell),
+and hands every record it is not sure about to the very same per-record parser. It is exact by
+construction, not by hope:
+
+* It only takes a chunk whose every line is *simple* CSV: fields unquoted without ``"``, or
+  quoted with ``""`` escapes, LF or CRLF line ends (no other CR), valid UTF-8. On such lines a record is one line, and
+  Polars and the csv module split fields identically (a test checks). Any other chunk returns
+  ``None`` and the caller reads it with the csv module.
+* A line goes the vectorised way only if it has exactly the header's number of fields and every
+  value is in the forms :func:`fastrow.fast_row` accepts, with "printable, NFC" narrowed to the
+  characters listed in :data:`_TEXT_CHARS` (derived from Python's own ``str`` predicates at
+  import time, so the two can't disagree). All other lines (blank, ragged, unusual characters,
+  anything to reject) are parsed by the csv module and :class:`fastrow.RecordParser`, as in a
+  serial read, so rejections and their reasons are the same.
+
+The result is a DataFrame of stored rows (:data:`STORED_SCHEMA`, plus ``ord``: the record's
+index in the chunk, so "the last row for a key wins" survives any reordering).
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+
+import polars as pl
+
+from cardkit.registry.backends import RESIDENT_COLUMNS
+from cardkit.registry.fastrow import _SEX, RecordParser, Rejected
+from cardkit.registry.models import CSV_COLUMNS, content_digest
+from cardkit.registry.normalize import _FOLD
+from cardkit.registry.rowparse import MIN_YEAR
+
+STORED_SCHEMA: dict[str, pl.DataType] = {**{c: pl.String for c in RESIDENT_COLUMNS}, "ord": pl.Int64}
+
+# Candidate characters: ASCII and the Latin blocks Vietnamese text uses; anything else goes the
+# per-record way. Kept: those Python itself calls printable and NFC (as one character; none of
+# these composes with a following starter, so strings of them are NFC too), plus the space.
+_RANGES = ((0x20, 0x7F), (0xC0, 0x250), (0x1E00, 0x1F00))
+
+
+def _char_class(pred) -> str:
+    chars = [chr(cp) for lo, hi in _RANGES for cp in range(lo, hi) if pred(chr(cp))]
+    # Compress runs into ranges of the regex class, written as \x{...} (Rust regex syntax).
+    out, i = [], 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        lo, hi = ord(chars[i]), ord(chars[j])
+        out.append(f"\\x{{{lo:X}}}" if lo == hi else f"\\x{{{lo:X}}}-\\x{{{hi:X}}}")
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+def _text_char(ch: str) -> bool:
+    return ch == " " or (ch.isprintable() and not ch.isspace() and unicodedata.is_normalized("NFC", ch))
+
+
+_TEXT_CHARS = _char_class(_text_char)
+_EDGE_CHARS = _char_class(lambda ch: ch != " " and _text_char(ch))
+_ALPHA_CHARS = _char_class(lambda ch: _text_char(ch) and ch.isalpha())
+# Same as fastrow._plain for these characters: no space at either end, no double space, <= 500.
+_TEXT = f"^{_EDGE_CHARS}(?:{_TEXT_CHARS}*{_EDGE_CHARS})?$"
+_MAX_TEXT = 500
+_ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_MIN_ISO = f"{MIN_YEAR:04d}-01-01"
+# A simple CSV line: unquoted fields without quotes, or fully quoted fields with "" escapes.
+_FIELD = r'(?:[^",]*|"(?:[^"]|"")*")'
+_SIMPLE_LINE = f"^{_FIELD}(?:,{_FIELD})*$"
+_QUOTED = r'"(?:[^"]|"")*"'
+_BLANK = r"^[\s\x1c-\x1f]*$"  # what csv + str.strip() see as a blank line (Python whitespace)
+
+
+def _fold_map() -> dict[str, str]:
+    """fold()'s per-character table for the text characters, where it changes the character."""
+    chars = {chr(cp) for lo, hi in _RANGES for cp in range(lo, hi) if _text_char(chr(cp))}
+    return {ch: _FOLD[ord(ch)] for ch in sorted(chars) if ord(ch) in _FOLD and _FOLD[ord(ch)] != ch}
+
+
+_FOLD_MAP = _fold_map()
+# A character outside the text characters fold() maps to ASCII (the space is kept as is).
+_NOT_FOLDED = "[^" + _char_class(lambda ch: _text_char(ch) and (ch == " " or ord(ch) in _FOLD))[1:]
+
+
+_TEXT_COLUMNS = ("full_name", "residence", "place_of_origin", "ethnicity", "religion", "insurance_facility")
+_TEXT_BODY = _TEXT[1:-1]
+# All text cells at once, joined by U+001F (not a text character, so a cell can't hide one):
+# each empty or plain. One regex pass instead of one per column.
+_TEXTS = f"^(?:{_TEXT_BODY})?(?:\x1f(?:{_TEXT_BODY})?){{{len(_TEXT_COLUMNS) - 1}}}$"
+
+
+def _plain_texts(c: dict[str, pl.Expr]) -> pl.Expr:
+    """fastrow._plain for every text cell (a missing cell passes): the text characters, no space
+    at either end, no double space, at most 500 characters (checked as bytes: stricter)."""
+    joined = pl.concat_str([c[n].fill_null("") for n in _TEXT_COLUMNS], separator="\x1f")
+    ok = joined.str.contains(_TEXTS) & ~joined.str.contains("  ", literal=True)
+    for n in _TEXT_COLUMNS:
+        ok &= c[n].str.len_bytes().fill_null(0) <= _MAX_TEXT
+    return ok
+
+
+def _iso_ok(e: pl.Expr) -> pl.Expr:
+    return e.str.contains(_ISO) & (e >= _MIN_ISO) & e.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+
+
+def _fast_mask(c: dict[str, pl.Expr], today: str) -> pl.Expr:
+    """fastrow.fast_row's acceptance, on columns (null: a missing or empty cell).
+
+    Every clause is null-safe: null only where a cell is missing, and then it must not matter."""
+    idn, old, name, dob = c["id_number"], c["old_id_number"], c["full_name"], c["date_of_birth"]
+    iss, exp, ivf, ivt = c["card_issue_date"], c["card_expiry_date"], c["insurance_valid_from"], c["insurance_valid_to"]
+    ok = (idn.is_null() | idn.str.contains(r"^[0-9]{12}$")) & (old.is_null() | old.str.contains(r"^(?:[0-9]{9}|[0-9]{12})$"))
+    ok &= idn.is_not_null() | old.is_not_null()
+    # Names: also only characters fold() maps to ASCII (the name key is computed column-wise).
+    ok &= name.is_not_null() & name.str.contains(_ALPHA_CHARS) & ~name.str.contains(_NOT_FOLDED)
+    ok &= _plain_texts(c)
+    ok &= dob.is_not_null() & _iso_ok(dob) & (dob <= today)
+    for d in (iss, exp, ivf, ivt):
+        ok &= d.is_null() | _iso_ok(d)
+    # ISO dates compare as strings in date order (fast_row's rules); a missing date passes.
+    ok &= (iss < dob).fill_null(False).not_() & (exp < iss).fill_null(False).not_() & (ivt < ivf).fill_null(False).not_()
+    ok &= c["sex"].is_null() | c["sex"].is_in(list(_SEX))
+    ok &= c["insurance_code"].is_null() | c["insurance_code"].str.contains(r"^[A-Z0-9]{10,15}$")
+    return ok.fill_null(False)
+
+
+def _hex_hashes(joined: pl.Series) -> pl.Series:
+    """content_hash() of each row's joined content, as fastrow and store compute it."""
+    digest = content_digest
+    return pl.Series([digest(b) for b in joined.cast(pl.Binary).to_list()], dtype=pl.String)
+
+
+def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame:
+    """Stored rows of lines that passed the mask (fast_row's output, column by column)."""
+    sex = c["sex"].replace_strict(_SEX, default=None, return_dtype=pl.String)
+    content = [c[n] for n in CSV_COLUMNS[:4]] + [sex] + [c[n] for n in CSV_COLUMNS[5:]]
+    # fold(): per-character table (all ASCII here), then single spaces, stripped.
+    name_key = c["full_name"].str.replace_many(_FOLD_MAP).str.replace_all(" {2,}", " ").str.strip_chars(" ")
+    out = df.select(
+        rkey=pl.coalesce(c["id_number"], "C" + c["old_id_number"]),
+        id_number=c["id_number"], old_id_number=c["old_id_number"], full_name=c["full_name"],
+        name_key=name_key, date_of_birth=c["date_of_birth"], sex=sex,
+        **{n: c[n] for n in CSV_COLUMNS[5:]},
+        joined=pl.concat_str([e.fill_null("") for e in content], separator="\x1f"),
+        ord=pl.col("ord"),
+    )
+    return out.with_columns(content_hash=_hex_hashes(out["joined"]),
+                            updated_at=pl.lit(stamp, pl.String)).select(list(STORED_SCHEMA))
+
+
+def rows_frame(rows: list[tuple], ords: list[int]) -> pl.DataFrame:
+    """A DataFrame of stored rows from tuples (the per-record path)."""
+    if not rows:
+        return pl.DataFrame(schema=STORED_SCHEMA)
+    cols = list(zip(*rows))
+    data = {n: pl.Series(n, col, dtype=pl.String) for n, col in zip(RESIDENT_COLUMNS, cols)}
+    return pl.DataFrame({**data, "ord": pl.Series("ord", ords, dtype=pl.Int64)})
+
+
+def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
+    """(stored rows, rejections with chunk-relative lines, records read, lines), or None when
+    the chunk is not simple CSV (then the csv module must read it)."""
+    # CRLF line ends (what csv.writer writes): Polars drops the CR as the csv module does. A CR
+    # anywhere else: the csv module's line rules decide.
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    if b"\x00" in data or not data or data.startswith(b"\xef\xbb\xbf"):
+        return None  # NUL: the line reader splits on it; a BOM: Polars would drop it
+    try:
+        # One column per line (no quoting): the raw line text; invalid UTF-8 raises.
+        ls = pl.read_csv(data, has_header=False, separator="\x00", quote_char=None,
+                         schema={"line": pl.String})["line"].fill_null("")
+    except Exception:  # noqa: BLE001 - any Polars parse error: the csv module decides
+        return None
+    if len(ls) != data.count(b"\n") + (not data.endswith(b"\n")):
+        return None
+    width = parser.width
+    # One regex finds the simple lines of the header's width (nearly all); only the others are
+    # checked for being simple at all (else the csv module reads the chunk) and for being blank.
+    exact = ls.str.contains(f"^{_FIELD}(?:,{_FIELD}){{{width - 1}}}$")
+    odd = ls.filter(~exact)
+    if len(odd) and not odd.str.contains(_SIMPLE_LINE).all():
+        return None
+    if width == 1:
+        exact &= ~ls.str.contains(_BLANK)
+    try:
+        df = pl.read_csv(data, has_header=False, schema={f"c{i}": pl.String for i in range(width)},
+                         truncate_ragged_lines=True, raise_if_empty=False)
+    except Exception:  # noqa: BLE001 - any Polars parse error: the csv module decides
+        return None
+    if df.height != len(ls):
+        return None
+    # Polars reads an empty cell as null, as the parser treats "" (missing).
+    cols = {name: (pl.col(f"c{i}") if i is not None else pl.lit(None, pl.String))
+            for name, i in zip(CSV_COLUMNS, parser._idx)}
+    # ord: the record's line in the chunk (1-based), as the csv path numbers them.
+    df = df.with_columns(ord=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), exact=exact)
+    ok = df.select((pl.col("exact") & _fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]
+    fast = _stored(df.filter(ok), cols, parser.stamp)
+
+    # Every other line: the csv module and the per-record parser, exactly as a serial read.
+    slow_idx = (~ok).arg_true().to_list()
+    rows: list[tuple] = []
+    ords: list[int] = []
+    rejected: list[Rejected] = []
+    read = len(ls) - len(slow_idx)
+    for i in slow_idx:
+        got, rej, n = parser.parse_many([(i + 1, next(csv.reader([ls[i]]), []))], lines=ords)
+        read += n
+        rejected.extend(rej)
+        rows.extend(got)
+    if rows:
+        fast = pl.concat([fast, rows_frame(rows, ords)])
+    return fast, rejected, read, len(ls)
