@@ -4,8 +4,9 @@
 Both speak the same small interface (query, execute, transaction, bulk upsert), so every SQL
 statement of the store is written once with ``?`` placeholders. They differ only where speed or
 safety demands: SQLite runs in WAL mode with explicit ``BEGIN IMMEDIATE`` transactions. A file
-import stages rows in a temporary table (SQLite: executemany; PostgreSQL: ``COPY``) and merges
-them with one ``INSERT ... ON CONFLICT`` in key order, with the same "last row wins" rule.
+import hands over its rows as Arrow frames: SQLite writes them in key order with ADBC (see the
+bulk load section), PostgreSQL ``COPY``s them into a temporary table and merges them with one
+``INSERT ... ON CONFLICT``; both with the same "last row wins" rule.
 """
 
 from __future__ import annotations
@@ -120,21 +121,23 @@ class SqliteBackend:
         return self.conn.total_changes - before
 
     # -- bulk load -----------------------------------------------------------------------------
-    # Binding 19 values a row from Python costs ~10 µs a row; the rows arrive as Arrow columns,
-    # so ADBC's SQLite driver binds them in C. Two ways, chosen by size:
+    # Rows arrive as Polars frames (framerows.STORED_SCHEMA, with ord: input position; for one
+    # key the highest ord wins). Binding 19 values a row through this module costs ~10 µs a row,
+    # so large loads are written by ADBC's SQLite driver, which binds Arrow columns in C:
     #
-    # * In memory (the rows fit in a quarter of the RAM): all batches are kept, the last row of
-    #   the input for each key is kept (highest ord), the rest is sorted by key, and one ADBC
-    #   upsert writes the registry B-tree in key order, in one transaction. While ADBC has the
-    #   registry file open, this connection is closed: two SQLite libraries in one process must
-    #   never hold one file together (their POSIX locks would interfere).
-    # * Staged (more rows): batches are written as they come to a scratch database of this import
-    #   (ADBC, journal off: thrown away on any error), keeping their input position (ord, the
-    #   rowid). The winner of each key is found from the keys alone, in Polars, and written as
-    #   the table ``win`` in key order; only after ADBC has closed the scratch file does this
-    #   connection ATTACH it and upsert ``win``'s rows, fetched by rowid, in key order.
+    # * In memory (the rows fit in MEMORY_SHARE of the RAM): batches are kept; at the end the
+    #   winner of each key is kept and sorted by key (Polars), and the registry B-tree is written
+    #   in key order in one transaction, with the indexes the caller dropped. Small loads are
+    #   bound from Python here; large ones by :mod:`adbcload` in a child process (never two
+    #   SQLite libraries on one file in one process), while this connection is closed.
+    # * Staged (more rows than that): batches are written as they come to a scratch database of
+    #   this import (ADBC, in this process: no other connection ever opens that file; journal
+    #   off: it is thrown away on any error), with ord as the rowid. The winners are found from
+    #   the keys alone (Polars) and written as the table ``win`` in key order; after ADBC has
+    #   closed the scratch file, this connection ATTACHes it and upserts the winners, fetched by
+    #   rowid, in key order.
     #
-    # Durability is unchanged: the registry is written in one ordinary WAL transaction.
+    # Either way the registry changes in one transaction: all or nothing.
 
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         """``index_statements``: indexes the caller dropped for this load (empty table); the
