@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Read a CSV import file as batches of stored rows, parsing chunks in worker processes.
+"""Read a CSV import file as batches of stored rows, parsing chunks in worker threads.
 
 Parsing is most of an import's CPU time, so the file is cut into chunks of whole records (a few
-MB each) that worker processes parse while this process writes; results come back in file order,
-so line numbers and "the last row for a key wins" are as in a serial read. A chunk is parsed
-column-wise by :mod:`framerows` (Polars) when it is simple CSV, else record by record with the
-csv module; both give the same rows. Rows travel as Polars DataFrames (Arrow buffers, no
-per-row pickling), each with ``ord``: the line number of its record, for "last row wins".
+MB each) that worker threads parse; results come back in file order, so line numbers and "the
+last row for a key wins" are as in a serial read. A chunk is parsed column-wise by
+:mod:`framerows` (Polars, which releases the GIL: threads run on all cores) when it is simple
+CSV, else record by record with the csv module; both give the same rows. Rows come as Polars
+DataFrames, each with ``ord``: the line number of its record, for "last row wins".
 
 Cutting is done on bytes, at a newline outside quotes (an even count of ``"`` before it). That
 guess is wrong only if stray quotes (``ab"c``, which the csv module reads literally) fool the
@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import csv
 import io
-import multiprocessing
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +29,7 @@ from itertools import islice
 from pathlib import Path
 
 from cardkit.errors import InputError
-from cardkit.registry.fastrow import RecordParser, Rejected
+from cardkit.registry.fastrow import RecordParser
 from cardkit.registry.rowparse import resolve_columns
 
 CHUNK_BYTES = 4 << 20
@@ -216,7 +215,7 @@ def _serial_with_header(parser: RecordParser, path: Path) -> Iterator[Batch]:
 
 
 def _parallel(parser: RecordParser, path: Path, start: int, line: int, workers: int, size: int) -> Iterator[Batch]:
-    """Chunks parsed by a process pool, consumed in order; at most 2 chunks per worker in flight."""
+    """Chunks parsed by a thread pool, consumed in order; at most 2 chunks per worker in flight."""
     import polars as pl
 
     pending: collections.deque = collections.deque()

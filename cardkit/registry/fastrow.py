@@ -108,7 +108,7 @@ def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
 class RecordParser:
     """Turns CSV records (lists of cells) into stored rows, for one header layout.
 
-    Picklable, so worker processes get the same one and give the same answers as the serial path.
+    Stateless once built, so worker threads share one and give the same answers as the serial path.
     """
 
     def __init__(self, cols: Mapping[str, int], width: int, today: date, stamp: str) -> None:
