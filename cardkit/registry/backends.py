@@ -55,6 +55,14 @@ def memory_budget() -> int:
     return int(total * MEMORY_SHARE)
 
 
+def winners(frames: list):
+    """One DataFrame of the last row (highest ord) of each key, in key order, RESIDENT_COLUMNS."""
+    import polars as pl
+
+    rows = pl.concat(frames)
+    return rows.filter(pl.col("ord") == pl.col("ord").max().over("rkey")).sort("rkey").select(RESIDENT_COLUMNS)
+
+
 class SqliteBackend:
     dialect = "sqlite"
 
@@ -201,10 +209,9 @@ class SqliteBackend:
             return 0
         import polars as pl
 
-        rows = pl.concat(self._frames)
-        self._frames, self._frames_bytes = [], 0
         # The last row of the input for a key wins; key order writes the B-tree in order.
-        rows = rows.filter(pl.col("ord") == pl.col("ord").max().over("rkey")).sort("rkey").select(RESIDENT_COLUMNS)
+        rows = winners(self._frames)
+        self._frames, self._frames_bytes = [], 0
         if rows.height < ADBC_MIN_ROWS or self.path == ":memory:":
             return self._upsert_rows(list(rows.iter_rows()))
         from cardkit.registry import adbcload
@@ -375,28 +382,68 @@ class PostgresBackend:
             )
             return cur.rowcount
 
-    # -- bulk load: COPY into a temporary table, then one INSERT ... ON CONFLICT in key order ------
+    # -- bulk load ------------------------------------------------------------------------------
+    # As on SQLite: rows that fit in memory are kept, the winner of each key sorted by key
+    # (Polars), then COPYed (CSV written by Polars) straight into an empty registry, or into a
+    # temporary table merged with one INSERT ... ON CONFLICT. More rows are COPYed batch by batch
+    # into a temporary table with their ord and merged with DISTINCT ON (the server sorts).
+
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
-        self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
+        self._empty = bool(index_statements)  # the caller dropped the indexes of an empty table
+        self._frames: list = []
+        self._frames_bytes = 0
+        self._budget = memory_budget()
+        self._streaming = False
         self.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
 
+    def _copy(self, cur, table: str, cols: str, frame) -> None:
+        # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
+        data = memoryview(frame.write_csv(include_header=False).encode("utf-8"))
+        with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+            for i in range(0, len(data), 1 << 24):
+                copy.write(data[i:i + (1 << 24)])
+
     def stage(self, frame) -> None:
-        # The rows as CSV text straight from the Arrow columns (Polars writes it in Rust; an
-        # empty unquoted field is NULL in COPY's CSV format, and stored rows have no "" values).
-        data = frame.select(*RESIDENT_COLUMNS, "ord").write_csv(include_header=False).encode("utf-8")
+        size = frame.estimated_size()
+        if not self._streaming and self._frames_bytes + size <= self._budget:
+            self._frames.append(frame)
+            self._frames_bytes += size
+            return
+        if not self._streaming:
+            self._streaming = True
+            self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+            self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
+            for kept in self._frames:
+                self._copy_stage(kept)
+            self._frames, self._frames_bytes = [], 0
+        self._copy_stage(frame)
+
+    def _copy_stage(self, frame) -> None:
         with self.conn.transaction(), self.conn.cursor() as cur:
-            with cur.copy(f"COPY pg_temp.residents_stage ({_COLS}, ord) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(data)
+            self._copy(cur, "pg_temp.residents_stage", f"{_COLS}, ord", frame.select(*RESIDENT_COLUMNS, "ord"))
 
     def merge_load(self) -> int:
+        if self._streaming:
+            with self.conn.transaction(), self.conn.cursor() as cur:
+                cur.execute("SET LOCAL work_mem = '256MB'")
+                # The last row of the file for a key wins, as on SQLite.
+                cur.execute(
+                    f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
+                    f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
+                )
+                return cur.rowcount
+        if not self._frames:
+            return 0
+        rows = winners(self._frames)
+        self._frames, self._frames_bytes = [], 0
         with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("SET LOCAL work_mem = '256MB'")
-            # The last row of the file for a key wins, as on SQLite.
-            cur.execute(
-                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
-                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
-            )
+            if self._empty:  # nothing to merge with: straight into the table, in key order
+                self._copy(cur, "residents", _COLS, rows)
+                return rows.height
+            cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
+            self._copy(cur, "pg_temp.residents_sorted", _COLS, rows)
+            cur.execute(f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM pg_temp.residents_sorted "
+                        f"WHERE true {UPSERT_TAIL}")
             return cur.rowcount
 
     def rebuild_indexes(self, statements: Sequence[str]) -> None:
@@ -405,6 +452,7 @@ class PostgresBackend:
                 self.execute(sql)
 
     def end_load(self) -> None:
+        self._frames, self._frames_bytes = [], 0
         if self.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
             self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
             self.execute("RESET maintenance_work_mem")

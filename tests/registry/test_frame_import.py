@@ -189,13 +189,20 @@ def test_a_failing_adbc_load_changes_nothing(tmp_path, monkeypatch, reference):
     assert _contents(url) == want
 
 
-def test_staged_load_equals_the_in_memory_load(tmp_path, monkeypatch, reference):
+def test_staged_load_equals_the_in_memory_load(db_url, tmp_path, monkeypatch, reference):
     path, ref, want = reference
-    monkeypatch.setattr(backends, "memory_budget", lambda: 50_000)  # bytes: forces the scratch database
-    url = str(tmp_path / "staged.sqlite3")
-    rep = _import(url, path)
+    monkeypatch.setattr(backends, "memory_budget", lambda: 50_000)  # bytes: forces staging on both backends
+    rep = _import(db_url, path)
     assert (rep.inserted, rep.updated, len(rep.rejected)) == (ref.inserted, ref.updated, len(ref.rejected))
-    assert _contents(url) == want
+    assert _contents(db_url) == want
     assert not list(tmp_path.glob("cardkit-import-*"))  # scratch database removed
-    again = _import(url, path)
+    again = _import(db_url, path)
     assert (again.inserted, again.updated) == (0, 0)
+
+
+def test_in_memory_load_into_a_non_empty_registry(db_url, reference):
+    path, ref, want = reference
+    with open_store(db_url) as s:
+        s.upsert([Synth(3).resident()])  # not empty: merged, not copied straight in
+    rep = _import(db_url, path)
+    assert rep.inserted == ref.inserted and len(_contents(db_url)) == len(want) + 1
