@@ -305,6 +305,9 @@ class SqliteBackend:
             self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
+    def abort_load(self) -> None:
+        self._close_stage()  # nothing was written to the registry yet
+
     def end_load(self) -> None:
         self._close_stage()
         self._keys, self._frames, self._frames_bytes = [], [], 0
@@ -383,10 +386,15 @@ class PostgresBackend:
             return cur.rowcount
 
     # -- bulk load ------------------------------------------------------------------------------
-    # As on SQLite: rows that fit in memory are kept, the winner of each key sorted by key
-    # (Polars), then COPYed (CSV written by Polars) straight into an empty registry, or into a
-    # temporary table merged with one INSERT ... ON CONFLICT. More rows are COPYed batch by batch
-    # into a temporary table with their ord and merged with DISTINCT ON (the server sorts).
+    # Into an empty registry: one transaction for the whole load; the primary key is dropped and
+    # every batch goes down one COPY into the bare table while the file is still being parsed
+    # (the server inserts on the other core); the key is added back at the end (one sort). A key
+    # seen twice ends the direct COPY: the key is added back, and the remaining batches go to a
+    # temporary table with their ord, merged at the end with DISTINCT ON + ON CONFLICT (the last
+    # row of a key wins). All of it commits or rolls back together (DDL is transactional here).
+    # Into a non-empty registry, as on SQLite: rows that fit in memory are kept, the winner of each
+    # key sorted by key (Polars), COPYed into a temporary table and merged with one INSERT ... ON
+    # CONFLICT; more rows stream into the temporary table with their ord.
 
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         self._empty = bool(index_statements)  # the caller dropped the indexes of an empty table
@@ -394,7 +402,31 @@ class PostgresBackend:
         self._frames_bytes = 0
         self._budget = memory_budget()
         self._streaming = False
+        self._seen: set[str] = set()
+        self._tx = self._direct = self._pk = None
         self.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
+        if self._empty and self.conn.info.transaction_status == 0:
+            self._tx = self.conn.transaction()
+            self._tx.__enter__()
+            self._pk = self.query(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'residents'::regclass AND contype = 'p'")[0][0]
+            self.execute(f"ALTER TABLE residents DROP CONSTRAINT {self._pk}")
+            cur = self.conn.cursor()
+            self._direct = (cur, cur.copy(f"COPY residents ({_COLS}) FROM STDIN (FORMAT csv)"))
+            self._direct_copy = self._direct[1].__enter__()
+
+    def _end_direct(self, exc: BaseException | None = None) -> None:
+        """Finish the direct COPY and put the primary key back (or abort the COPY on error)."""
+        if self._direct is None:
+            return
+        cur, copy = self._direct
+        self._direct = None
+        try:
+            copy.__exit__(type(exc) if exc else None, exc, None)
+        finally:
+            cur.close()
+        if exc is None:
+            self.execute(f"ALTER TABLE residents ADD CONSTRAINT {self._pk} PRIMARY KEY (rkey)")
 
     def _copy(self, cur, table: str, cols: str, frame) -> None:
         # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
@@ -404,42 +436,63 @@ class PostgresBackend:
                 copy.write(data[i:i + (1 << 24)])
 
     def stage(self, frame) -> None:
+        if self._direct is not None:
+            keys = frame["rkey"].to_list()
+            fresh = set(keys)
+            if len(fresh) == len(keys) and self._seen.isdisjoint(fresh):
+                self._seen |= fresh
+                self._direct_copy.write(frame.select(RESIDENT_COLUMNS).write_csv(include_header=False).encode("utf-8"))
+                return
+            self._seen = set()
+            self._end_direct()  # a key again: from here on, rows are merged at the end
+            self._start_streaming()
         size = frame.estimated_size()
         if not self._streaming and self._frames_bytes + size <= self._budget:
             self._frames.append(frame)
             self._frames_bytes += size
             return
         if not self._streaming:
-            self._streaming = True
-            self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-            self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
-            for kept in self._frames:
-                self._copy_stage(kept)
-            self._frames, self._frames_bytes = [], 0
+            self._start_streaming()
         self._copy_stage(frame)
+
+    def _start_streaming(self) -> None:
+        self._streaming = True
+        self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
+        for kept in self._frames:
+            self._copy_stage(kept)
+        self._frames, self._frames_bytes = [], 0
 
     def _copy_stage(self, frame) -> None:
         with self.conn.transaction(), self.conn.cursor() as cur:
             self._copy(cur, "pg_temp.residents_stage", f"{_COLS}, ord", frame.select(*RESIDENT_COLUMNS, "ord"))
 
+    def _merge_streamed(self) -> int:
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            # The last row of the file for a key wins, as on SQLite.
+            cur.execute(
+                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
+                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
+            )
+            return cur.rowcount
+
     def merge_load(self) -> int:
+        if self._tx is not None:  # the load into an empty registry: finish it and commit
+            self._end_direct()
+            if self._streaming:
+                self._merge_streamed()
+            count = int(self.query("SELECT count(*) FROM residents")[0][0])
+            tx, self._tx = self._tx, None
+            tx.__exit__(None, None, None)
+            return count  # all of them new: the registry was empty
         if self._streaming:
-            with self.conn.transaction(), self.conn.cursor() as cur:
-                cur.execute("SET LOCAL work_mem = '256MB'")
-                # The last row of the file for a key wins, as on SQLite.
-                cur.execute(
-                    f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
-                    f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
-                )
-                return cur.rowcount
+            return self._merge_streamed()
         if not self._frames:
             return 0
         rows = winners(self._frames)
         self._frames, self._frames_bytes = [], 0
         with self.conn.transaction(), self.conn.cursor() as cur:
-            if self._empty:  # nothing to merge with: straight into the table, in key order
-                self._copy(cur, "residents", _COLS, rows)
-                return rows.height
             cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
             self._copy(cur, "pg_temp.residents_sorted", _COLS, rows)
             cur.execute(f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM pg_temp.residents_sorted "
@@ -451,8 +504,19 @@ class PostgresBackend:
             for sql in statements:
                 self.execute(sql)
 
+    def abort_load(self) -> None:
+        """The load failed: end the direct COPY and roll its transaction back."""
+        if self._tx is not None:
+            aborted = StoreError("bulk load aborted", message_vi="Việc nhập dữ liệu đã bị hủy.")
+            try:
+                self._end_direct(aborted)
+            finally:
+                tx, self._tx = self._tx, None
+                tx.__exit__(StoreError, aborted, None)
+
     def end_load(self) -> None:
-        self._frames, self._frames_bytes = [], 0
+        self._frames, self._frames_bytes, self._seen = [], 0, set()
+        self.abort_load()  # still open only if the load did not finish
         if self.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
             self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
             self.execute("RESET maintenance_work_mem")

@@ -143,6 +143,9 @@ class Store:
         try:
             yield load
             load.written = self.backend.merge_load()
+        except BaseException:
+            self.backend.abort_load()  # before anything else runs on the connection
+            raise
         finally:
             try:
                 if empty:

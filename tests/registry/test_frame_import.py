@@ -206,3 +206,30 @@ def test_in_memory_load_into_a_non_empty_registry(db_url, reference):
         s.upsert([Synth(3).resident()])  # not empty: merged, not copied straight in
     rep = _import(db_url, path)
     assert rep.inserted == ref.inserted and len(_contents(db_url)) == len(want) + 1
+
+
+def test_a_key_repeated_in_a_later_batch_still_counts_once(db_url, monkeypatch, reference):
+    """PostgreSQL copies the first batches straight in; a key met again switches to merging."""
+    path, ref, want = reference
+    monkeypatch.setattr(csvload, "SERIAL_BATCH", 500)  # the duplicates land in a later batch
+    rep = _import(db_url, path)
+    assert (rep.inserted, rep.updated, len(rep.rejected)) == (ref.inserted, ref.updated, len(ref.rejected))
+    assert _contents(db_url) == want
+
+
+def test_an_interrupted_load_into_an_empty_registry_leaves_it_empty(db_url, tmp_path, monkeypatch):
+    path = _dirty(tmp_path)
+    monkeypatch.setattr(csvload, "SERIAL_BATCH", 500)
+
+    def stop(read, done, total):
+        if read > 1000:
+            raise KeyboardInterrupt  # the operator pressed Ctrl+C half-way
+
+    with open_store(db_url) as s:
+        with pytest.raises(KeyboardInterrupt):
+            import_file(s, path, today=TODAY, on_progress=stop)
+        assert s.count() == 0
+        s.upsert([Synth(3).resident()])  # the registry still works, key and all
+        s.upsert([Synth(3).resident()])
+        assert s.count() == 1
+    assert len(_contents(db_url)) == 1
