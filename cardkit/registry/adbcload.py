@@ -22,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,6 +74,8 @@ def load(db: str, rows_ipc: str, upsert_sql: str, index_statements: Sequence[str
             pragma("synchronous = FULL" if journal == "delete" else "synchronous = NORMAL")
             pragma(f"cache_size = {_LOAD_CACHE}")
             pragma("threads = 2")  # sorter helper threads for the index builds
+            seconds: dict[str, float] = {}
+            t = time.perf_counter()
             cur.execute("BEGIN IMMEDIATE")
             try:
                 cur.execute("SELECT total_changes()")
@@ -80,15 +83,19 @@ def load(db: str, rows_ipc: str, upsert_sql: str, index_statements: Sequence[str
                 cur.executemany(upsert_sql, table)
                 cur.execute("SELECT total_changes()")
                 written = cur.fetchall()[0][0] - before
+                seconds["rows"] = time.perf_counter() - t
                 for sql in index_statements:
                     cur.execute(sql)
+                seconds["indexes"] = time.perf_counter() - t - seconds["rows"]
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            t = time.perf_counter()
             cur.execute("COMMIT")
+            seconds["commit"] = time.perf_counter() - t
             if journal == "delete":
                 pragma("journal_mode = WAL")
-            return {"written": written, "journal": journal}
+            return {"written": written, "journal": journal, "seconds": {k: round(v, 2) for k, v in seconds.items()}}
         finally:
             cur.close()
     finally:
