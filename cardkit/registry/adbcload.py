@@ -19,7 +19,6 @@ cardkit connection sets it anyway). Otherwise the load runs in WAL mode as any o
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from cardkit.errors import CardkitError
 
-_LOAD_CACHE = -1048576  # KiB
+LOAD_CACHE = -1048576  # PRAGMA cache_size while a bulk load runs (negative: KiB): 1 GiB
 
 
 class LoadError(CardkitError):
@@ -72,7 +71,7 @@ def load(db: str, rows_ipc: str, upsert_sql: str, index_statements: Sequence[str
                 journal = "wal"
             pragma("busy_timeout = 30000")
             pragma("synchronous = FULL" if journal == "delete" else "synchronous = NORMAL")
-            pragma(f"cache_size = {_LOAD_CACHE}")
+            pragma(f"cache_size = {LOAD_CACHE}")
             pragma("threads = 2")  # sorter helper threads for the index builds
             seconds: dict[str, float] = {}
             t = time.perf_counter()
@@ -114,5 +113,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     sys.exit(main())

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cardkit.errors import CardkitError
+from cardkit.registry.adbcload import LOAD_CACHE
 
 RESIDENT_COLUMNS: tuple[str, ...] = (
     "rkey", "id_number", "old_id_number", "full_name", "name_key", "date_of_birth", "sex",
@@ -43,7 +44,6 @@ class StoreError(CardkitError):
 
 
 log = logging.getLogger(__name__)
-_LOAD_CACHE = -1048576  # KiB: 1 GiB of page cache while a bulk load runs
 MEMORY_SHARE = 0.25  # a bulk load keeps its rows in memory up to this share of the RAM
 ADBC_MIN_ROWS = 20000  # fewer rows are bound from Python: no child process for small loads
 
@@ -86,7 +86,7 @@ class SqliteBackend:
                 # only a power cut can lose the last commits.
                 "synchronous = NORMAL",
                 "busy_timeout = 30000",
-                f"cache_size = {_LOAD_CACHE if self._loading else self.cache_pages}",
+                f"cache_size = {LOAD_CACHE if self._loading else self.cache_pages}",
                 "temp_store = MEMORY",
                 # After a big import the WAL file is cut back to this size once checkpointed.
                 "journal_size_limit = 67108864",
@@ -124,10 +124,7 @@ class SqliteBackend:
     def bulk_upsert(self, rows: list[tuple]) -> int:
         before = self.conn.total_changes
         with self.transaction():
-            self.conn.executemany(
-                f"INSERT INTO residents ({_COLS}) VALUES ({', '.join('?' * len(RESIDENT_COLUMNS))}) {UPSERT_TAIL}",
-                rows,
-            )
+            self.conn.executemany(f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}) {UPSERT_TAIL}", rows)
         return self.conn.total_changes - before
 
     # -- bulk load -----------------------------------------------------------------------------
@@ -154,7 +151,7 @@ class SqliteBackend:
         in-memory path builds them in its own transaction, the caller's rebuild finds them."""
         self._index_statements = list(index_statements)
         self._loading = True
-        self.conn.execute(f"PRAGMA cache_size = {_LOAD_CACHE}")  # the merge and index builds touch every page
+        self.conn.execute(f"PRAGMA cache_size = {LOAD_CACHE}")  # the merge and index builds touch every page
         self.conn.execute("PRAGMA threads = 2")  # sorter helper threads for the index builds
         self._frames: list = []
         self._frames_bytes = 0
@@ -215,7 +212,7 @@ class SqliteBackend:
         rows = winners(self._frames)
         self._frames, self._frames_bytes = [], 0
         if rows.height < ADBC_MIN_ROWS or self.path == ":memory:":
-            return self._upsert_rows(list(rows.iter_rows()))
+            return self.bulk_upsert(list(rows.iter_rows()))
         from cardkit.registry import adbcload
 
         # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
@@ -246,12 +243,6 @@ class SqliteBackend:
     def _scratch_dir(self) -> str | None:
         """Scratch files go next to the registry (its disk has room for it), else to the temp dir."""
         return None if self.path == ":memory:" else str(Path(self.path).expanduser().resolve().parent)
-
-    def _upsert_rows(self, rows: list[tuple]) -> int:
-        before = self.conn.total_changes
-        with self.transaction():
-            self.conn.executemany(f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}) {UPSERT_TAIL}", rows)
-        return self.conn.total_changes - before
 
     def _merge_staged(self) -> int:
         import polars as pl
@@ -287,7 +278,6 @@ class SqliteBackend:
         if all(n in have for n in names):
             return  # built by the load itself
         self.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        failed: list[BaseException] = []
 
         def checkpoint() -> None:
             try:
@@ -296,8 +286,8 @@ class SqliteBackend:
                     side.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 finally:
                     side.close()
-            except sqlite3.Error as exc:  # only speed depends on it: the final checkpoint retries
-                failed.append(exc)
+            except sqlite3.Error:
+                pass  # only speed depends on it: the checkpoint below does what this one could not
 
         worker = threading.Thread(target=checkpoint, name="cardkit-checkpoint", daemon=True)
         if self.path != ":memory:":
@@ -307,7 +297,7 @@ class SqliteBackend:
                 for sql in statements:
                     self.conn.execute(sql)
         finally:
-            if worker.is_alive() or worker.ident:
+            if worker.ident is not None:  # started
                 worker.join()
             self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
@@ -435,9 +425,13 @@ class PostgresBackend:
         if exc is None:
             self.execute(f"ALTER TABLE residents ADD CONSTRAINT {self._pk} PRIMARY KEY (rkey)")
 
-    def _copy(self, cur, table: str, cols: str, frame) -> None:
+    @staticmethod
+    def _csv(frame) -> bytes:
         # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
-        data = memoryview(frame.write_csv(include_header=False).encode("utf-8"))
+        return frame.write_csv(include_header=False).encode("utf-8")
+
+    def _copy(self, cur, table: str, cols: str, frame) -> None:
+        data = memoryview(self._csv(frame))
         with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
             for i in range(0, len(data), 1 << 24):
                 copy.write(data[i:i + (1 << 24)])
@@ -448,7 +442,7 @@ class PostgresBackend:
             fresh = set(keys)
             if len(fresh) == len(keys) and self._seen.isdisjoint(fresh):
                 self._seen |= fresh
-                self._direct_copy.write(frame.select(RESIDENT_COLUMNS).write_csv(include_header=False).encode("utf-8"))
+                self._direct_copy.write(self._csv(frame.select(RESIDENT_COLUMNS)))
                 return
             self._seen = set()
             self._end_direct()  # a key again: from here on, rows are merged at the end

@@ -131,12 +131,20 @@ def reference(tmp_path):
     return path, rep, _contents(url)
 
 
-def test_adbc_child_load_equals_the_python_load(tmp_path, monkeypatch, reference):
-    path, ref, want = reference
+@pytest.fixture
+def child_runs(monkeypatch, reference):
+    """From here on (after the in-process reference import) every load goes through the ADBC
+    child process; the list receives each child's result."""
     monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)
-    runs = []
+    runs: list[dict] = []
     real = adbcload.run_child
     monkeypatch.setattr(adbcload, "run_child", lambda *a: runs.append(real(*a)) or runs[-1])
+    return runs
+
+
+def test_adbc_child_load_equals_the_python_load(tmp_path, child_runs, reference):
+    path, ref, want = reference
+    runs = child_runs
     url = str(tmp_path / "adbc.sqlite3")
     rep = _import(url, path)
     assert runs and runs[0]["journal"] == "delete"  # nobody else had the file open
@@ -151,12 +159,9 @@ def test_adbc_child_load_equals_the_python_load(tmp_path, monkeypatch, reference
     assert (again.inserted, again.updated) == (0, 0) and _contents(url) == want
 
 
-def test_adbc_child_load_stays_in_wal_while_another_connection_reads(tmp_path, monkeypatch, reference):
+def test_adbc_child_load_stays_in_wal_while_another_connection_reads(tmp_path, child_runs, reference):
     path, _, want = reference
-    monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)
-    runs = []
-    real = adbcload.run_child
-    monkeypatch.setattr(adbcload, "run_child", lambda *a: runs.append(real(*a)) or runs[-1])
+    runs = child_runs
     url = str(tmp_path / "busy.sqlite3")
     open_store(url).close()
     reader = sqlite3.connect(url)
