@@ -99,10 +99,24 @@ class WrongKeyError(AccessError):
     message_vi = "Sai khóa truy cập (số định danh, ngày sinh, ngày hết hạn hoặc CAN). Vui lòng kiểm tra lại."
 
 
+class DomainParameterError(AccessError):
+    """Domain parameters the card supplied (EF.CardAccess, DG14) are not a sound group: refused
+    before any key is computed on them (BSI TR-03111 §3.1, ICAO 9303-11 §9.5)."""
+
+    message_vi = "Tham số miền mật mã do thẻ cung cấp không hợp lệ: từ chối sử dụng (thẻ có thể bị làm giả)."
+
+
 class VerificationError(CardkitError):
     """A verification could not be carried out (not: it failed; failures are verdicts)."""
 
     message_vi = "Không kiểm tra được tính xác thực của thẻ."
+
+
+class AlgorithmNotAllowed(VerificationError):
+    """A signed structure names an algorithm outside the allow-list (ICAO 9303-12 §4.4, BSI
+    TR-03110): md5, an unknown OID, inconsistent RSASSA-PSS parameters. Always a verdict of INVALID."""
+
+    message_vi = "Thuật toán không được phép trong dữ liệu ký số của thẻ."
 
 
 class InputError(CardkitError):

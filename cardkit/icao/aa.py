@@ -30,7 +30,7 @@ from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import ParseError, VerificationError
 from cardkit.icao.lds.dg15 import parse_dg15
 from cardkit.icao.pa.keys import PublicKey, load_public_key, verify_signature
-from cardkit.icao.verdict import Verdict, invalid, not_checked, valid
+from cardkit.icao.verdict import Verdict, invalid, valid
 
 Send = Callable[[CommandApdu], ResponseApdu]
 CHECK = "active_authentication"
@@ -138,7 +138,7 @@ def verify_response(dg15: bytes, challenge: bytes, signature: bytes, *, aa_info:
     try:
         key = load_public_key(parse_dg15(dg15).spki)
     except (ParseError, VerificationError) as exc:
-        return not_checked(CHECK, f"DG15 key cannot be used: {exc}")
+        return invalid(CHECK, f"DG15 key cannot be used: {exc}")  # DG15 is the card's: fail closed
     if key.kind == "ec":
         ok, reason = _verify_ecdsa(key, signature, challenge, _aa_hash(aa_info))
         return valid(CHECK, reason) if ok else invalid(CHECK, reason)
@@ -159,7 +159,9 @@ def active_authentication(send: Send, dg15: bytes, *, aa_info: object | None = N
         raise ValueError("the AA challenge is 8 bytes (9303-11 §6.1)")
     resp = send(internal_authenticate(m2))
     if resp.sw in _SW_NOT_SUPPORTED:
-        return not_checked(CHECK, f"the chip does not support INTERNAL AUTHENTICATE ({resp.sw:04X})")
+        # Only called when DG15 (signed) advertises AA: a chip that refuses it is not the one signed.
+        return invalid(CHECK, f"possible clone: the chip refuses INTERNAL AUTHENTICATE ({resp.sw:04X}) "
+                              "although its signed data offers Active Authentication")
     if not resp.ok or not resp.data:
         return invalid(CHECK, f"INTERNAL AUTHENTICATE failed ({resp.sw:04X})")
     return verify_response(dg15, m2, resp.data, aa_info=aa_info)

@@ -26,6 +26,7 @@ from ecdsa.ellipticcurve import INFINITY, CurveFp, PointJacobi
 
 from cardkit.errors import AccessError
 from cardkit.icao.crypto import CipherSuite, pad
+from cardkit.icao.domain_check import check_dh, check_ec
 from cardkit.icao.oids import encode_oid
 from cardkit.tlv import encode_tlv
 
@@ -59,18 +60,16 @@ class EcDomain:
 
     @classmethod
     def explicit(cls, p: int, a: int, b: int, gx: int, gy: int, n: int, h: int = 1) -> "EcDomain":
-        """Explicit parameters (PACEDomainParameterInfo, DG14 keys): validated, and named when known."""
+        """Explicit parameters (PACEDomainParameterInfo, DG14 keys): named when they are a known
+        curve, else validated (:func:`cardkit.icao.domain_check.check_ec`) before any use."""
         for c in _NAMED_CURVES:
             cv = c.curve
-            if (cv.p(), cv.a() % cv.p(), cv.b(), c.generator.x(), c.generator.y(), c.order) == (
-                p, a % p, b, gx, gy, n
+            if (cv.p(), cv.a() % cv.p(), cv.b(), c.generator.x(), c.generator.y(), c.order, 1) == (
+                p, a % p, b, gx, gy, n, h
             ):
                 return cls(c.name, cv, c.generator, c.order, 1)
-        if p < 3 or n < 2 or not 0 <= gx < p or not 0 <= gy < p or h < 1:
-            raise AccessError("explicit EC domain parameters out of range")
-        curve = CurveFp(p, a % p, b % p, h)
-        if not curve.contains_point(gx, gy):
-            raise AccessError("explicit EC domain parameters: base point not on the curve")
+        check_ec(p, a, b, gx, gy, n, h)
+        curve = CurveFp(p, a, b, h)
         return cls("explicit", curve, PointJacobi(curve, gx, gy, 1, n), n, h)
 
     @property
@@ -173,6 +172,15 @@ class DhDomain:
 
     def __repr__(self) -> str:
         return f"DhDomain({self.name}, {self.p.bit_length()} bits)"
+
+    @classmethod
+    def explicit(cls, p: int, g: int, q: int | None) -> "DhDomain":
+        """Explicit X9.42 parameters: the standardized group when they are one, else validated."""
+        sid = standardized_id(cls("explicit", p, g, q))
+        if sid is not None:
+            return standardized(sid)  # type: ignore[return-value]
+        check_dh(p, g, q)
+        return cls("explicit", p, g, q)
 
     @property
     def generator(self) -> int:

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Read a card and verify what it says: the whole chip side of a check-in.
 
-Chip Authentication runs as soon as DG14 is read and Active Authentication as soon as DG15 is,
-so the rest of the files (DG2 above all) are read under the chip-authenticated keys: reading
-them successfully is the proof CA asks for (ICAO 9303-11 §6.2). Passive authentication runs on
-what was read. Every check becomes a :class:`~cardkit.icao.verdict.Verdict`; the overall status
-follows the one rule of :func:`cardkit.icao.verdict.overall`.
+Chip Authentication runs as soon as DG14 is read and Active Authentication as soon as DG15 is
+(:mod:`cardkit.icao.chip_checks`), so the rest of the files (DG2 above all) are read under the
+chip-authenticated keys. Passive authentication runs on what was read, against what EF.SOD
+lists. Every check becomes a :class:`~cardkit.icao.verdict.Verdict`; the overall status follows
+the one rule of :func:`cardkit.icao.verdict.overall` over the checks the
+:class:`~cardkit.icao.policy.VerificationPolicy` requires for this card: VALID only when every
+one of them is VALID.
 """
 
 from __future__ import annotations
@@ -17,17 +19,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from cardkit.errors import AccessError, CardkitError, ParseError, SecureMessagingError, WrongKeyError
-from cardkit.icao.pa.passive import REQUIRED, PaResult, passive_authentication
+from cardkit.apdu import StatusWord as SW
+from cardkit.errors import CardkitError, ParseError, SecureMessagingError
+from cardkit.icao.chip_checks import ChipChecks
+from cardkit.icao.lds.com import parse_com
+from cardkit.icao.pa.passive import PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
+from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTICATION, VerificationPolicy
 from cardkit.icao.session import AccessSpec, CardRead, FileEvent, ReadingSession
-from cardkit.icao.verdict import Status, Verdict, invalid, not_checked, overall, valid
-
-CA_CHECK = "chip_authentication"
-AA_CHECK = "active_authentication"
+from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid, not_checked, overall, valid
 from cardkit.transport.base import Connection
 
 logger = logging.getLogger(__name__)
+
+CA_CHECK = "chip_authentication"
+AA_CHECK = "active_authentication"
 
 
 @dataclass
@@ -36,12 +42,16 @@ class ReadResult:
     verdicts: list[Verdict] = field(default_factory=list)
     overall: Status = Status.NOT_CHECKED
     pa: PaResult | None = None
+    findings: tuple[Finding, ...] = ()
+    required: tuple[str, ...] = ()
+    policy: VerificationPolicy = DESK_POLICY
 
     def dg(self, n: int) -> bytes | None:
         return self.read.files.get(f"DG{n}")
 
     def holder(self):
-        """The holder as the chip states it (DG13, else DG1), or None."""
+        """The holder as the chip states it (DG13, else DG1), or None. Verified only when
+        :attr:`overall` is VALID: callers must say so otherwise."""
         from cardkit.icao.lds.dg1 import parse_dg1
         from cardkit.icao.lds.dg13 import parse_dg13
 
@@ -69,8 +79,12 @@ class ReadResult:
             "seconds": round(r.seconds, 3),
             "verdicts": [v.to_dict() for v in self.verdicts],
             "overall": self.overall.value,
+            "required": list(self.required),
+            "findings": [f.to_dict() for f in self.findings],
+            "policy": self.policy.to_dict(),
             "document_signer": self.pa.ds.__dict__ if self.pa and self.pa.ds else None,
             "holder": holder.to_dict() if holder is not None else None,
+            "holder_verified": self.overall is Status.VALID,
         }
 
 
@@ -82,104 +96,94 @@ def read_and_verify(
     trust_path: str | Path | None = None,
     progress: Callable[[FileEvent], None] | None = None,
     now: datetime | None = None,
+    policy: VerificationPolicy = DESK_POLICY,
 ) -> ReadResult:
     t0 = time.perf_counter()
     session = ReadingSession(connection)
-    info = session.open(access)
+    session.open(access)
     checks = ChipChecks(session)
     try:
-        files, errors = session.read_files(progress, on_file=checks.on_file)
+        session.read_files(progress, on_file=checks.on_file)
+        checks.prove_ca()
     except SecureMessagingError as exc:
         if not checks.ca_pending:
             raise
         # The chip could not continue under the keys CA agreed: it does not hold the DG14 key.
+        checks.ca_pending = False
         checks.verdicts.append(invalid(CA_CHECK, f"the chip failed to continue under chip-authentication keys ({exc})"))
-        files, errors = session.files_read, session.file_errors
-        errors.setdefault("(rest)", "not read: chip authentication failed")
-    checks.finish()
-    chip_verdicts = checks.verdicts
-    stats = session.protocol.stats
-    read = CardRead(
-        access=info, files=files, errors=errors, card_access=session.card_access,
-        apdus=stats.apdus, bytes_sent=stats.bytes_sent, bytes_received=stats.bytes_received,
-        seconds=time.perf_counter() - t0,
-    )
-    return verify(read, trust if trust is not None else TrustStore.load(trust_path), now=now, chip_verdicts=chip_verdicts)
+        session.file_errors.setdefault("(rest)", "not read: chip authentication failed")
+    checks.finish(session.listed, session.file_errors)
+    read = session.result(t0)
+    store = trust if trust is not None else TrustStore.load(trust_path)
+    return verify(read, store, now=now, chip_verdicts=checks.verdicts, policy=policy,
+                  ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
 
 
-def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: list[Verdict] = ()) -> ReadResult:
-    """Passive authentication of what was read, merged with the chip's own checks."""
+def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: list[Verdict] = (),
+           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
+    """Passive authentication of what was read, merged with the chip's own checks and the
+    access-control check, judged against what the card's signed data requires."""
     verdicts: list[Verdict] = []
+    findings: list[Finding] = []
     pa = None
     sod = read.files.get("EF.SOD")
+    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED)
     if sod is None:
-        verdicts.append(not_checked("passive_authentication", "EF.SOD was not read"))
+        why = read.errors.get("EF.SOD", "not read")
+        verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
     else:
         dgs = {int(name[2:]): data for name, data in read.files.items() if name.startswith("DG")}
-        pa = passive_authentication(sod, dgs, trust, now=now)
+        absent = {int(name[2:]): why for name, why in read.errors.items() if name.startswith("DG")}
+        pa = passive_authentication(sod, dgs, trust, now=now, policy=policy, protected=protected, absent=absent)
         verdicts.extend(pa.verdicts)
+        findings.extend(pa.findings)
+        findings.extend(com_findings(read.files.get("EF.COM"), pa.listed))
     verdicts.extend(chip_verdicts)
-    return ReadResult(read, verdicts, overall(verdicts, REQUIRED), pa)
+    verdicts.append(access_verdict(read, policy))
+    required = policy.required(listed=pa.listed if pa else frozenset(), protected=protected,
+                               ca_offered=ca_offered, aa_offered=aa_offered, live=True)
+    if pa is None:
+        required = (PASSIVE_AUTHENTICATION, *required)
+    return ReadResult(read, verdicts, overall(verdicts, required), pa, tuple(findings), required, policy)
 
 
-class ChipChecks:
-    """Chip Authentication right after DG14, Active Authentication right after DG15.
+def access_verdict(read: CardRead, policy: VerificationPolicy) -> Verdict:
+    """ICAO 9303-11 §4.2 / §9.2.7: a chip whose signed DG14 advertises PACE must be opened with PACE;
+    BAC then means someone stripped or spoiled EF.CardAccess (which is not signed)."""
+    if read.access.protocol == "PACE":
+        return valid(ACCESS_DOWNGRADE, "the session used PACE")
+    if not _dg14_advertises_pace(read.files.get("DG14")):
+        return valid(ACCESS_DOWNGRADE, "the session used BAC; the chip's signed data advertises no PACE")
+    reason = f"the chip's signed DG14 advertises PACE, but the session used BAC ({read.access.reason})"
+    if not policy.forbid_access_downgrade:
+        return not_checked(ACCESS_DOWNGRADE, f"switched off by configuration: {reason}")
+    return invalid(ACCESS_DOWNGRADE, reason)
 
-    CA is VALID only once a file has been read and MAC-verified under the new keys
-    (ICAO 9303-11 §6.2: the chip proves its key implicitly).
-    """
 
-    def __init__(self, session: ReadingSession) -> None:
-        self.session = session
-        self.verdicts: list[Verdict] = []
-        self.infos = None
-        self.ca_pending = False
+def _dg14_advertises_pace(dg14: bytes | None) -> bool:
+    if dg14 is None:
+        return False
+    from cardkit.icao.lds.security_infos import parse_security_infos
 
-    def on_file(self, name: str, data: bytes) -> None:
-        if self.ca_pending:
-            self.ca_pending = False
-            self.verdicts.append(valid(CA_CHECK, f"{name} read and verified under the chip-authenticated keys"))
-        if name == "DG14":
-            self._chip_authentication(data)
-        elif name == "DG15":
-            self._active_authentication(data)
+    try:
+        return bool(parse_security_infos(dg14).pace_infos)
+    except (ParseError, CardkitError):
+        return False  # DG14 unusable: its own verdicts (CA, dg_hash) say so
 
-    def _chip_authentication(self, dg14: bytes) -> None:
-        from cardkit.icao.ca import chip_authentication
-        from cardkit.icao.lds.security_infos import parse_security_infos
 
-        try:
-            self.infos = parse_security_infos(dg14)
-        except ParseError as exc:
-            self.verdicts.append(invalid(CA_CHECK, f"DG14 cannot be parsed: {exc}"))
-            return
-        if not self.infos.ca_public_keys:
-            self.verdicts.append(not_checked(CA_CHECK, "DG14 offers no chip authentication key"))
-            return
-        try:
-            self.session.send.sm = chip_authentication(self.session.send, self.infos)
-        except WrongKeyError as exc:  # not a password here: the chip refused the protocol
-            self.verdicts.append(invalid(CA_CHECK, f"the chip refused chip authentication ({exc})"))
-        except AccessError as exc:
-            self.verdicts.append(invalid(CA_CHECK, f"chip authentication failed: {exc}"))
-        else:
-            self.ca_pending = True
-
-    def _active_authentication(self, dg15: bytes) -> None:
-        from cardkit.icao.aa import active_authentication
-
-        aa_info = self.infos.aa_infos[0] if self.infos is not None and self.infos.aa_infos else None
-        try:
-            self.verdicts.append(active_authentication(self.session.send, dg15, aa_info=aa_info))
-        except (ParseError, ValueError) as exc:
-            self.verdicts.append(invalid(AA_CHECK, f"active authentication failed: {exc}"))
-
-    def finish(self) -> None:
-        if self.ca_pending:  # nothing was read after CA: the chip proved nothing yet
-            self.ca_pending = False
-            self.verdicts.append(not_checked(CA_CHECK, "no file was read under the chip-authenticated keys"))
-        checks = {v.check for v in self.verdicts}
-        if CA_CHECK not in checks:
-            self.verdicts.append(not_checked(CA_CHECK, "the card has no DG14"))
-        if AA_CHECK not in checks:
-            self.verdicts.append(not_checked(AA_CHECK, "the card has no DG15"))
+def com_findings(com: bytes | None, listed: frozenset[int]) -> list[Finding]:
+    """EF.COM is advisory: a difference from EF.SOD is reported, never decisive."""
+    if com is None:
+        return [Finding(FindingCode.COM_SOD_MISMATCH, "EF.COM was not returned by the chip")]
+    try:
+        in_com = {dg.number for dg in parse_com(com).data_groups if dg.number}
+    except ParseError as exc:
+        return [Finding(FindingCode.COM_SOD_MISMATCH, f"EF.COM cannot be parsed: {exc}")]
+    out = []
+    if listed - in_com:
+        names = ", ".join(f"DG{n}" for n in sorted(listed - in_com))
+        out.append(Finding(FindingCode.COM_SOD_MISMATCH, f"EF.COM leaves out {names}, which EF.SOD lists (read anyway)"))
+    if in_com - listed:
+        names = ", ".join(f"DG{n}" for n in sorted(in_com - listed))
+        out.append(Finding(FindingCode.COM_SOD_MISMATCH, f"EF.COM lists {names}, which EF.SOD does not (not read)"))
+    return out

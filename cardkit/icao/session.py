@@ -3,8 +3,12 @@
 
 Order (ARCHITECTURE.md): EF.CardAccess (plain, master file context, no SELECT MF) -> PACE
 (CAN or MRZ) or BAC -> EF.COM, EF.SOD, DG13, DG1, DG14, DG15, other DGs, DG2 (the face) last.
-A protected file (``6982``, e.g. DG3) or an absent one is recorded per file, not an error of
-the whole read; a pulled card, a bad MAC or a wrong key aborts the read with a typed error.
+
+EF.SOD, not EF.COM, says what the chip holds: EF.COM is not signed, so a clone can leave DG14
+and DG15 out of it. The groups read are the ones EF.SOD lists (EF.COM only when EF.SOD cannot
+be parsed, for display; verification then fails anyway). A protected file (``6982``, e.g. DG3)
+or an absent one is recorded per file with its status word, for verification to judge; a pulled
+card, a bad MAC or a wrong key aborts the read with a typed error.
 """
 
 from __future__ import annotations
@@ -88,6 +92,7 @@ class CardRead:
     access: AccessInfo
     files: dict[str, bytes] = field(default_factory=dict)  # "EF.COM", "EF.SOD", "DG1", ...
     errors: dict[str, str] = field(default_factory=dict)  # file -> reason it was not read
+    refused: dict[int, int] = field(default_factory=dict)  # DG number -> status word it was refused with
     card_access: bytes | None = None
     apdus: int = 0
     bytes_sent: int = 0
@@ -120,6 +125,8 @@ class ReadingSession:
         self.access_info: AccessInfo | None = None
         self.files_read: dict[str, bytes] = {}  # kept when a read is cut short
         self.file_errors: dict[str, str] = {}
+        self.refused: dict[int, int] = {}  # DG number -> status word
+        self.listed: frozenset[int] = frozenset()  # data groups EF.SOD lists
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -183,41 +190,64 @@ class ReadingSession:
         return self.access_info
 
     # -- reading ----------------------------------------------------------------------
+    def result(self, t0: float) -> CardRead:
+        """What was read so far, as one :class:`CardRead` (the one place it is assembled)."""
+        stats = self.protocol.stats
+        assert self.access_info is not None
+        return CardRead(
+            access=self.access_info, files=self.files_read, errors=self.file_errors, refused=self.refused,
+            card_access=self.card_access, apdus=stats.apdus, bytes_sent=stats.bytes_sent,
+            bytes_received=stats.bytes_received, seconds=time.perf_counter() - t0,
+        )
+
     def read_files(
         self,
         progress: Callable[[FileEvent], None] | None = None,
         on_file: Callable[[str, bytes], None] | None = None,
     ) -> tuple[dict[str, bytes], dict[str, str]]:
-        """Read EF.COM, then what it lists; ``on_file`` runs after each file (e.g. CA after DG14)."""
-        files: dict[str, bytes] = self.files_read
-        errors: dict[str, str] = self.file_errors
+        """Read EF.COM, EF.SOD, then what EF.SOD lists; ``on_file`` runs after each file (CA after DG14)."""
         emit = progress or (lambda event: None)
+        com = self._read_one(DataGroup.COM, emit, on_file)
+        sod = self._read_one(DataGroup.SOD, emit, on_file)
+        for dg in read_order(self._to_read(com, sod)):
+            if dg is not DataGroup.SOD:
+                self._read_one(dg, emit, on_file)
+        return self.files_read, self.file_errors
 
-        def read(dg: DataGroup) -> bytes | None:
-            name = label(dg)
-            emit(FileEvent("start", name))
+    def _to_read(self, com: bytes | None, sod: bytes | None) -> list[DataGroup]:
+        from cardkit.icao.lds.sod import parse_sod  # noqa: PLC0415 - asn1crypto, only once EF.SOD is in
+
+        if sod is not None:
             try:
-                data = self.files.read_file(
-                    dg.fid, dg.sfi, lambda done, total: emit(FileEvent("progress", name, done, total))
-                )
-            except FileNotFoundOnCard:
-                errors[name] = "absent (6A82)"
-            except FileProtected:
-                errors[name] = "not readable: protected (6982)"
-            else:
-                files[name] = data
-                emit(FileEvent("done", name, len(data), len(data), data=data))
-                if on_file is not None:
-                    on_file(name, data)
-                return data
-            emit(FileEvent("failed", name, error=errors[name]))
-            return None
+                self.listed = frozenset(n for n in parse_sod(sod).dg_hashes if 1 <= n <= 16)
+                return [DataGroup.from_number(n) for n in sorted(self.listed)]
+            except ParseError as exc:
+                logger.warning("EF.SOD not parseable: %s", exc)
+        if com is not None:
+            try:
+                return list(parse_com(com).data_groups)
+            except ParseError as exc:
+                logger.warning("EF.COM not parseable: %s", exc)
+        return []
 
-        com = read(DataGroup.COM)
-        listed = list(parse_com(com).data_groups) if com is not None else list(DataGroup.from_number(n) for n in range(1, 17))
-        for dg in read_order(listed):
-            read(dg)
-        return files, errors
+    def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
+                  on_file: Callable[[str, bytes], None] | None) -> bytes | None:
+        name = label(dg)
+        emit(FileEvent("start", name))
+        try:
+            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent("progress", name, done, total)))
+        except (FileNotFoundOnCard, FileProtected) as exc:
+            reason = "absent (6A82)" if isinstance(exc, FileNotFoundOnCard) else "not readable: protected (6982)"
+            self.file_errors[name] = reason
+            if dg.number:
+                self.refused[dg.number] = exc.sw or 0
+            emit(FileEvent("failed", name, error=reason))
+            return None
+        self.files_read[name] = data
+        emit(FileEvent("done", name, len(data), len(data), data=data))
+        if on_file is not None:
+            on_file(name, data)
+        return data
 
 
 def _pace_choice(card_access: bytes | None):
@@ -238,14 +268,9 @@ def read_card(
     *,
     progress: Callable[[FileEvent], None] | None = None,
 ) -> CardRead:
-    """Open the card with ``access`` and read every file EF.COM lists, plus EF.SOD."""
+    """Open the card with ``access`` and read EF.COM, EF.SOD and every file EF.SOD lists."""
     t0 = time.perf_counter()
     session = ReadingSession(connection)
-    info = session.open(access)
-    files, errors = session.read_files(progress)
-    stats = session.protocol.stats
-    return CardRead(
-        access=info, files=files, errors=errors, card_access=session.card_access,
-        apdus=stats.apdus, bytes_sent=stats.bytes_sent, bytes_received=stats.bytes_received,
-        seconds=time.perf_counter() - t0,
-    )
+    session.open(access)
+    session.read_files(progress)
+    return session.result(t0)

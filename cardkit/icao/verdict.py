@@ -29,6 +29,23 @@ class Verdict:
         return {"check": self.check, "status": self.status.value, "reason": self.reason}
 
 
+class FindingCode(str, Enum):
+    """Advisory findings: reported to the operator, never a reason for VALID or INVALID."""
+
+    LEGACY_ALGORITHM = "legacy_algorithm"  # SHA-1 accepted before the policy's cut-off
+    COM_SOD_MISMATCH = "com_sod_mismatch"  # EF.COM (unsigned) lists other groups than EF.SOD
+    CRL_OUT_OF_DATE = "crl_out_of_date"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: FindingCode
+    reason: str  # English, free of personal data
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code.value, "reason": self.reason}
+
+
 def valid(check: str, reason: str) -> Verdict:
     return Verdict(check, Status.VALID, reason)
 
@@ -54,6 +71,9 @@ def overall(verdicts: Iterable[Verdict], required: Iterable[str] = ()) -> Status
        least one verdict VALID                               -> VALID
        (checks that are not required may be NOT_CHECKED)
     4. else (nothing checked, or a required check missing)   -> NOT_CHECKED
+
+    ``required`` comes from :meth:`cardkit.icao.policy.VerificationPolicy.required`: the checks
+    the card's own signed data makes necessary. NOT_CHECKED never satisfies a required check.
 
     A ``required`` entry ending in ``*`` is a prefix: at least one check with that prefix
     must be present, and all of them VALID.

@@ -78,6 +78,7 @@ def test_real_passport_under_3des_secure_messaging():
     assert v.status is Status.VALID and "SHA256" in v.reason
 
 
-def test_chip_without_aa_is_not_checked():
+def test_chip_refusing_aa_that_its_dg15_offers_is_a_possible_clone():
     v = active_authentication(lambda c: ResponseApdu(b"", 0x6D00), H(PYMRTD["DG15"]))
-    assert v.status is Status.NOT_CHECKED
+    assert (v.status, v.reason) == (Status.INVALID, "possible clone: the chip refuses INTERNAL AUTHENTICATE (6D00) "
+                                                    "although its signed data offers Active Authentication")

@@ -53,12 +53,29 @@ def test_chip_authentication_with_a_wrong_chip_key_is_invalid(trust):
     assert "DG2" not in result.read.files  # nothing is read over a channel the chip cannot hold
 
 
-def test_card_without_dg14_and_dg15_is_not_called_clone_free(trust):
+def _verdict(result, check):
+    v = next(v for v in result.verdicts if v.check == check)
+    return v.status.value, v.reason
+
+
+def test_clone_hiding_dg14_and_dg15_that_the_sod_lists_is_invalid(trust):
     image = builtin_card()
     for fid in (0x010E, 0x010F):
         image.app_files.pop(fid)
     result = _read(image, trust)
-    assert _status(result, "chip_authentication") == "NOT_CHECKED"
-    assert _status(result, "active_authentication") == "NOT_CHECKED"
-    # the SOD lists DG14/DG15, which were not read: PA still verifies what was read
+    assert _verdict(result, "chip_authentication") == (
+        "INVALID", "possible clone: EF.SOD lists DG14 but the chip did not return it (absent (6A82))")
+    assert _verdict(result, "active_authentication") == (
+        "INVALID", "possible clone: EF.SOD lists DG15 but the chip did not return it (absent (6A82))")
+    assert _verdict(result, "dg_hash:DG15") == (
+        "INVALID", "DG15 is listed in EF.SOD but the chip did not return it: absent (6A82)")
+    assert result.overall.value == "INVALID"
+
+
+def test_eac_protected_dg3_is_reported_protected_and_not_required(trust):
+    result = _read(builtin_card(), trust)
+    assert _verdict(result, "dg_protected:DG3") == (
+        "NOT_CHECKED", "DG3 is protected by Extended Access Control (6982): not read, not needed here")
+    assert "dg_hash:DG3" not in result.required
+    assert {"chip_authentication", "active_authentication", "access_downgrade", "dg_hash:DG15"} <= set(result.required)
     assert result.overall.value == "VALID"

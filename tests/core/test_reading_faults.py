@@ -81,7 +81,9 @@ def test_hostile_card_with_a_file_shorter_than_its_header(minimal_card_image):
         _read(minimal_card_image)
 
 
-def test_hostile_card_with_malformed_ef_com(minimal_card_image):
+def test_malformed_ef_com_is_advisory_and_nothing_unsigned_decides_what_is_read(minimal_card_image):
     minimal_card_image.app_files[DataGroup.COM.fid] = bytes.fromhex("6006 5f0102 3031 5c")  # 5C truncated
-    with pytest.raises(ParseError):
-        _read(minimal_card_image)
+    read, _ = _read(minimal_card_image)
+    # EF.COM is kept as read; the placeholder EF.SOD lists nothing parseable, so nothing else is read
+    assert sorted(read.files) == ["EF.COM", "EF.SOD"]
+    assert read.files["EF.COM"] == minimal_card_image.app_files[DataGroup.COM.fid]

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every published sample in ../shared/conformance verifies as its README states."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from asn1crypto import x509
@@ -11,6 +11,7 @@ from cardkit.icao.lds.sod import parse_sod
 from cardkit.icao.pa.passive import passive_authentication
 from cardkit.icao.pa.signed import content_verdict, signature_verdict, verify_certificate
 from cardkit.icao.pa.trust import TrustStore
+from cardkit.icao.policy import VerificationPolicy
 from cardkit.icao.verdict import Status
 
 GMRTD_SODS = ["AT", "DE", "FI", "FR", "ID", "MY", "NZ", "PH", "RU", "SG", "UK", "US"]
@@ -19,6 +20,7 @@ FOLDERS = {  # folder: data groups whose hashes the README says match
     "jmrtd_loes2006": {1, 2, 15},
     "pymrtd_bsi_tr03105_5": {1, 14},
 }
+MISSING = {"jmrtd_bsi2008": [], "jmrtd_loes2006": [], "pymrtd_bsi_tr03105_5": [2, 3, 4]}  # listed, not published
 
 
 def _in_validity(cert: x509.Certificate):
@@ -40,7 +42,30 @@ def test_real_sod_signature_and_chain_verify_with_the_given_csca(conformance, cc
     result = passive_authentication(sod_bytes, {}, store, now=_in_validity(ds), issuing_state=cc if cc != "UK" else "GBR")
     for check in ("sod_content", "sod_signature", "ds_validity", "ds_chain", "issuing_state"):
         assert result.verdict(check).status is Status.VALID, result.verdict(check)
-    assert result.overall is Status.NOT_CHECKED  # no data groups given: hashes not compared
+    # No data groups given: every group EF.SOD lists is missing, which fails closed.
+    missing = result.verdict("dg_hash:DG1")
+    assert (missing.status, missing.reason) == (
+        Status.INVALID, "DG1 is listed in EF.SOD but the chip did not return it: not provided")
+    assert result.overall is Status.INVALID
+    legacy = [f.reason for f in result.findings]
+    ru = ["SHA-1 accepted: signed 2020-01-22, before the 2021-01-01 cut-off",  # the SOD
+          "SHA-1 accepted: signed 2019-11-13, before the 2021-01-01 cut-off"]  # its DS certificate
+    assert legacy == (ru if cc == "RU" else [])
+
+
+def test_real_sha1_sod_signed_after_the_cutoff_is_not_allowed(conformance):
+    folder = conformance / "gmrtd_passive_auth"
+    store = TrustStore()
+    store.import_files([folder / "RU_CSCA_for_EF_SOD.cer"], persist=False)
+    sod_bytes = (folder / "RU_EF_SOD.bin").read_bytes()
+    ds = parse_sod(sod_bytes).document_signer
+    strict = VerificationPolicy(sha1_cutoff=date(2020, 1, 1))
+    result = passive_authentication(sod_bytes, {}, store, now=_in_validity(ds), issuing_state="RU", policy=strict)
+    content, sig = result.verdict("sod_content"), result.verdict("sod_signature")
+    reason = "algorithm not allowed: SHA-1 (signed 2020-01-22, not before the 2020-01-01 cut-off)"
+    assert (content.status, content.reason) == (Status.INVALID, reason)
+    assert (sig.status, sig.reason) == (Status.INVALID, reason)
+    assert result.overall is Status.INVALID
 
 
 @pytest.mark.parametrize("folder,name,csca", [
@@ -80,7 +105,12 @@ def test_sample_card_folder_signature_and_hashes_verify_but_issuer_is_unknown(co
     for n in FOLDERS[folder]:
         assert result.verdict(f"dg_hash:DG{n}").status is Status.VALID
     assert result.verdict("ds_chain").status is Status.UNKNOWN_ISSUER  # CSCA not published
-    assert result.overall is Status.UNKNOWN_ISSUER
+    hidden = sorted(result.listed - set(dgs))
+    assert hidden == MISSING[folder]
+    for n in hidden:  # listed by EF.SOD, not in the sample: a card hiding a file fails closed
+        v = result.verdict(f"dg_hash:DG{n}")
+        assert (v.status, v.reason) == (Status.INVALID, f"DG{n} is listed in EF.SOD but the chip did not return it: not provided")
+    assert result.overall is (Status.INVALID if hidden else Status.UNKNOWN_ISSUER)
 
 
 def test_pymrtd_embedded_dsc_equals_published_certificate(conformance):

@@ -227,8 +227,7 @@ def parse_domain(alg: Tlv) -> Domain:
         q = _uint(f[2], "q") if len(f) > 2 and f[2].tag == 0x02 else None
         if p < 5 or not 1 < g < p - 1:
             raise ParseError("DH domain parameters out of range", what=_WHAT, offset=params.offset)
-        sid = standardized_id(DhDomain("explicit", p, g, q))
-        return standardized(sid) if sid is not None else DhDomain("explicit", p, g, q)
+        return DhDomain.explicit(p, g, q)
     raise ParseError(f"unsupported domain parameter algorithm {oid}", what=_WHAT, offset=alg.offset)
 
 

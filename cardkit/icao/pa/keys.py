@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from cardkit.errors import VerificationError
+from cardkit.errors import AlgorithmNotAllowed, VerificationError
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
 
 HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
@@ -161,22 +161,37 @@ def _null(params: object) -> bool:
 
 
 def _scheme(algorithm: algos.SignedDigestAlgorithm, digest_algorithm: str | None) -> tuple[str, str]:
+    """(scheme, hash) of an allowed signature algorithm; :class:`AlgorithmNotAllowed` otherwise
+    (the identifier is outside the signature: an unknown one is a forger's choice)."""
     oid = algorithm["algorithm"].dotted
     if oid not in _SIG_OIDS:
-        raise VerificationError(f"unsupported signature algorithm {oid}")
+        raise AlgorithmNotAllowed(f"algorithm not allowed: signature algorithm {oid}")
     scheme, h = _SIG_OIDS[oid]
-    if scheme == "pss":  # RFC 4055 §3.1
-        params = algorithm["parameters"]
-        mgf = params["mask_gen_algorithm"]["parameters"]
-        if not (_null(params["hash_algorithm"]["parameters"]) and _null(mgf["parameters"])):
-            raise VerificationError("PSS hash algorithm with parameters other than NULL")
-        h = params["hash_algorithm"]["algorithm"].native
+    if scheme == "pss":
+        h = _pss_hash(algorithm["parameters"])
     elif not _null(algorithm["parameters"]):  # RFC 4055 §5 / RFC 5758 §3.2: NULL or absent
-        raise VerificationError(f"signature algorithm {oid} with unexpected parameters")
+        raise AlgorithmNotAllowed(f"algorithm not allowed: signature algorithm {oid} with unexpected parameters")
     h = h or digest_algorithm
     if h not in HASHES:
-        raise VerificationError(f"unsupported hash {h}")
+        raise AlgorithmNotAllowed(f"algorithm not allowed: hash {h}")
     return scheme, h
+
+
+def _pss_hash(params: algos.RSASSAPSSParams) -> str:
+    """RFC 4055 §3.1 / RFC 8017 A.2.3: MGF1 with the same hash, trailer field 1, NULL parameters."""
+    h = params["hash_algorithm"]["algorithm"].native
+    mgf = params["mask_gen_algorithm"]
+    if mgf["algorithm"].native != "mgf1":
+        raise AlgorithmNotAllowed(f"algorithm not allowed: RSASSA-PSS mask generation {mgf['algorithm'].dotted}")
+    if mgf["parameters"]["algorithm"].native != h:
+        raise AlgorithmNotAllowed("algorithm not allowed: RSASSA-PSS with an MGF1 hash other than its hash")
+    if not (_null(params["hash_algorithm"]["parameters"]) and _null(mgf["parameters"]["parameters"])):
+        raise AlgorithmNotAllowed("algorithm not allowed: RSASSA-PSS hash with parameters other than NULL")
+    if params["trailer_field"].native not in ("trailer_field_bc", 1):
+        raise AlgorithmNotAllowed("algorithm not allowed: RSASSA-PSS trailer field other than 1")
+    if not 0 <= params["salt_length"].native <= 512:
+        raise AlgorithmNotAllowed("algorithm not allowed: RSASSA-PSS salt length out of range")
+    return h
 
 
 def verify_signature(key: PublicKey, algorithm: algos.SignedDigestAlgorithm, signature: bytes,
