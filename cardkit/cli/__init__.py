@@ -7,13 +7,15 @@ parsed ``argparse.Namespace`` and returning an exit status). A module may also e
 ``register_bench(bench_subparsers)`` to add a ``cardkit bench NAME`` subcommand.
 
 Errors of the library (:class:`cardkit.errors.CardkitError`) end the command with a one-line
-reason and a non-zero status; a traceback is shown only with ``--debug``.
+reason (English | Vietnamese) and status 2; any other exception too (status 2, never 1, which
+means INVALID for `read` and `verify`); a traceback is shown only with ``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 
 from cardkit.errors import CardkitError
@@ -74,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the outermost boundary: one line, never INVALID's code 1
+        if args.debug:
+            raise
+        logging.getLogger("cardkit").debug("internal error", exc_info=True)
+        print(f"cardkit: internal error ({type(exc).__name__}); run with --debug for details | "
+              "Lỗi nội bộ của chương trình; chạy lại với --debug để xem chi tiết.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """`cardkit read`: open the card (PACE or BAC), read every file, verify, print or save.
 
-Exit status: 0 read (and nothing found forged), 1 read but a verification is INVALID,
-2 the read failed (one-line reason: wrong key, no card, card removed...).
+Exit status: 0 VALID (every check the card's signed data requires passed), 1 INVALID,
+2 the read failed (one-line reason: wrong key, no card, card removed...; also any internal
+error), 3 UNKNOWN_ISSUER or NOT_CHECKED (not verified: never accept as is).
 """
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import json
 import sys
 from pathlib import Path
 
+from dataclasses import replace
+
 from cardkit.errors import InputError
+from cardkit.icao.verdict import Status
+
+EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mrz-key", help="DOC,YYMMDD,YYMMDD (BAC / PACE with MRZ)")
     p.add_argument("--can", help="6-digit CAN (PACE); default: last 6 digits of --id")
     p.add_argument("--access", choices=("auto", "pace", "bac"), default="auto", help="access control policy")
+    p.add_argument("--allow-bac", action="store_true",
+                   help="do not count BAC on a chip whose signed data advertises PACE as an access downgrade "
+                        "(the check is then NOT_CHECKED, switched off by configuration)")
     p.add_argument("--trust", help="trust store folder (CSCA certificates, master lists)")
     p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -55,10 +64,15 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.icao.reading import read_and_verify
     from cardkit.transport.pcsc import find_reader
 
+    from cardkit.icao.pa.trust import TrustStore
+    from cardkit.icao.policy import DESK_POLICY
+
     access = access_from_args(args)
+    policy = replace(DESK_POLICY, forbid_access_downgrade=False) if args.allow_bac else DESK_POLICY
+    trust = TrustStore.load(args.trust, must_exist=args.trust is not None)
     reader = find_reader(args.reader)
     with reader.connect() as conn:
-        result = read_and_verify(conn, access, trust_path=args.trust)
+        result = read_and_verify(conn, access, trust=trust, policy=policy)
     if args.out:
         save_files(result.read.files, args.out)
     doc = result.to_dict()
@@ -67,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         print_human(doc)
-    return 1 if doc.get("overall") == "INVALID" else 0
+    return EXIT[result.overall]
 
 
 def save_files(files: dict[str, bytes], out: Path) -> None:
@@ -84,6 +98,8 @@ def print_human(doc: dict) -> None:
         print(f"  {name:8} {value if isinstance(value, str) else str(value) + ' bytes'}")
     for v in doc.get("verdicts", []):
         print(f"  [{v['status']}] {v['check']}: {v['reason']}")
+    for f in doc.get("findings", []):
+        print(f"  [note] {f['code']}: {f['reason']}")
     if "overall" in doc:
         print(f"overall: {doc['overall']}")
     print(f"{doc['apdus']} APDUs, {doc['bytes_sent']}+{doc['bytes_received']} bytes, {doc['seconds']:.2f} s")

@@ -28,8 +28,9 @@ from cardkit.icao.verdict import Status
 EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
 CERT_SUFFIXES = (".cer", ".der", ".pem", ".crt")
 EPILOG = """exit status: 0 = VALID (signature, trusted CSCA chain and data group hashes all check out);
-1 = INVALID (something was altered, expired, revoked or mismatched); 3 = UNKNOWN_ISSUER (the
-signature holds but its CSCA is not in the trust store) or NOT_CHECKED; 2 = error.
+1 = INVALID (something was altered, expired, revoked, hidden or signed with an algorithm that is
+not allowed); 3 = UNKNOWN_ISSUER (the signature holds but its CSCA is not in the trust store) or
+NOT_CHECKED; 2 = error (the folder cannot be read; never 1).
 Certificates found beside the files are tried as CSCA / DS candidates for this run only and are
 reported as such: a CSCA found there is never treated as trusted."""
 
@@ -98,8 +99,11 @@ def verify_folder(folder: Path, trust: TrustStore, now: datetime | None = None) 
         raise InputError(f"no {DataGroup.SOD.filename} in {folder}")
     store = trust.with_candidates([(c, f"{name} (beside the files)") for c, name in certs if _is_ca(c)])
     dgs = {dg.number: data for dg, data in files.items() if dg.number is not None}
+    # A folder cannot say how the chip answered: DG3/DG4 missing from it are taken as EAC-protected
+    # (unreadable without Terminal Authentication); any other listed group missing is INVALID.
     result = passive_authentication(files[DataGroup.SOD], dgs, store, now=now,
-                                    ds_candidates=tuple(c for c, _ in certs if not _is_ca(c)))
+                                    ds_candidates=tuple(c for c, _ in certs if not _is_ca(c)),
+                                    protected=(3, 4), absent={n: "not in the folder" for n in range(1, 17)})
     return result, summary, _holder(parsed)
 
 
@@ -111,19 +115,22 @@ def _holder(parsed: dict[DataGroup, object]) -> dict | None:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    trust = TrustStore.load(args.trust)
+    trust = TrustStore.load(args.trust, must_exist=args.trust is not None)
     now = args.now.replace(tzinfo=args.now.tzinfo or timezone.utc) if args.now else None
     result, files, holder = verify_folder(args.dir, trust, now)
     if args.json:
         out = {"overall": result.overall.value, "verdicts": [v.to_dict() for v in result.verdicts],
                "files": files, "holder": holder, "ds": result.ds.__dict__ if result.ds else None,
                "csca": result.csca.__dict__ if result.csca else None, "csca_source": result.csca_source,
+               "findings": [f.to_dict() for f in result.findings], "required": list(result.required),
                "trust_store": str(args.trust or default_trust_dir())}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         for v in result.verdicts:
             print(f"{v.status.value:<15} {v.check:<18} {v.reason}")
+        for f in result.findings:
+            print(f"{'note':<15} {f.code.value:<18} {f.reason}")
         print(f"overall: {result.overall.value}")
     return EXIT[result.overall]
 

@@ -341,7 +341,7 @@ def standardized_id(domain: Domain) -> int | None:
             if other.curve == domain.curve and other.generator == domain.generator:
                 return pid
         elif isinstance(domain, DhDomain) and isinstance(other, DhDomain):
-            if (other.p, other.g) == (domain.p, domain.g):
+            if (other.p, other.g) == (domain.p, domain.g) and domain.q in (None, other.q):
                 return pid
     return None
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
@@ -48,6 +48,7 @@ class CardConfig:
     le_error: int = 0x6700  # or 0x6C00 (then the exact Le goes in SW2)
     eof_warning: bool = False  # answer 6282 when Le runs past the end of the file
     refuse_mf_select: bool = True  # the CCCD refuses SELECT MF (CCCD.md)
+    refuse: dict[int, int] = field(default_factory=dict)  # FID -> status word answered for it (faults)
     atr: bytes = DEFAULT_ATR
 
 
@@ -202,6 +203,8 @@ class SimCard:
         in_app = self.state.df == "app"
         if in_app and not self.state.access:
             return SW.SECURITY_STATUS_NOT_SATISFIED
+        if in_app and fid in self.config.refuse:
+            return self.config.refuse[fid]
         if in_app and fid in PROTECTED_DGS and fid in self.image.app_files:
             return SW.SECURITY_STATUS_NOT_SATISFIED
         if fid not in self._files():

@@ -10,9 +10,19 @@ Each spec, and the outcome a correct reader shows (pinned by tests/sim/test_faul
 ``max-le:N[:6C]``      Le above N answered 6700 (or 6Cxx) -> reader steps down, read succeeds
 ``eof-6282``           Le past the end of a file answered with the bytes + 6282 -> read succeeds
 ``slow:MS``            every APDU delayed by MS milliseconds -> read succeeds, slower
-``bac-only``           no EF.CardAccess (no PACE) -> reader uses BAC
 ``pace-only``          BAC refused (6D00) -> PACE works; ``--access bac`` fails clearly
+``bac-forced``         EF.CardAccess stripped while the signed DG14 advertises PACE (a downgrade
+                       by whoever answers for the card) -> BAC used, access_downgrade INVALID
+``refuse:DGn[:SW]``    the chip answers SW (default 6A82) for DGn although EF.SOD lists it ->
+                       dg_hash:DGn INVALID (DG14/DG15: CA/AA INVALID); ``refuse:DG3:6982`` is the
+                       EAC-protected case: reported protected, VALID
+``bad-domain:KIND``    EF.CardAccess offers PACE on explicit domain parameters that are unsound
+                       (KIND: generator, order, cofactor, prime, singular, dh-order, dh-small) ->
+                       DomainParameterError, the read refused (exit 2), nothing computed on them
 =====================  =======================================================================
+
+``bac-only`` (a genuine chip without PACE) is a personalisation fault now: its DG14 must not
+advertise PACE, which is signed.
 
 Faults of the card's content (cloned chip, altered DG, untrusted CSCA...) are applied when the
 card is personalised: see ``cardkit.sim.personal_faults``.
@@ -29,7 +39,8 @@ from cardkit.errors import CardRemovedError, InputError
 if TYPE_CHECKING:
     from cardkit.sim.card import CardConfig, SimCard
 
-RUNTIME_FAULTS = ("remove-after", "remove-during", "bad-mac", "max-le", "eof-6282", "slow", "bac-only", "pace-only")
+RUNTIME_FAULTS = ("remove-after", "remove-during", "bad-mac", "max-le", "eof-6282", "slow", "pace-only",
+                  "bac-forced", "refuse", "bad-domain")
 
 
 def split_faults(specs) -> tuple[list[str], list[str]]:
@@ -100,8 +111,17 @@ def apply_faults(specs: list[str], config: "CardConfig", mf_files: dict[int, byt
             elif name == "eof-6282":
                 config.eof_warning = True
                 continue
-            elif name == "bac-only":
+            elif name == "bac-forced":
                 mf_files.pop(DataGroup.CARD_ACCESS.fid, None)
+                continue
+            elif name == "refuse":
+                dg, _, sw = arg.partition(":")
+                config.refuse[DataGroup[dg.upper()].fid] = int(sw or "6A82", 16)
+                continue
+            elif name == "bad-domain":
+                from cardkit.sim.bad_domains import card_access_with
+
+                mf_files[DataGroup.CARD_ACCESS.fid] = card_access_with(arg)
                 continue
             elif name == "pace-only":
                 config.bac_enabled = False

@@ -76,6 +76,7 @@ class Build:
     dg13_extra: dict[int, str | bytes] = field(default_factory=dict)
     sod: bytes = b""
     notes: list[str] = field(default_factory=list)
+    pace: bool = True  # EF.CardAccess and a PACEInfo in DG14 (False: a BAC-only chip)
 
 
 # --- MRZ ------------------------------------------------------------------------------------
@@ -171,7 +172,7 @@ def face_jpeg(photo: bytes | None, person: PersonData, seed: int | None) -> byte
     return buf.getvalue()
 
 
-def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object) -> bytes:
+def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object, *, pace: bool = True) -> bytes:
     """DG14 SecurityInfos (9303-11 §9.2): TA, CA (ECDH AES-128), the CA public key on
     brainpoolP256r1 (standardized ID 13), PACE as in EF.CardAccess, AA info for ECDSA AA keys."""
     point = ca_key.public_key().public_bytes(serialization.Encoding.X962,
@@ -180,8 +181,9 @@ def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object) -> bytes:
         TerminalAuthenticationInfo(Oid.TA, 1),
         ChipAuthenticationInfo(Oid.CA_ECDH_AES_CBC_CMAC_128, 1, CA_KEY_ID),
         ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, standardized(13), point, CA_KEY_ID),
-        PaceInfo(Oid.PACE_ECDH_GM_AES_CBC_CMAC_128, 2, 13),
     ]
+    if pace:  # 9303-11 §9.2.7: the PACEInfos of EF.CardAccess, signed here
+        infos.append(PaceInfo(Oid.PACE_ECDH_GM_AES_CBC_CMAC_128, 2, 13))
     if isinstance(aa_key, ec.EllipticCurvePrivateKey):
         infos.append(ActiveAuthenticationInfo(Oid.AA, 1, AA_SIGNATURE_ALGORITHM))
     return build_dg14(build_security_infos(infos))
@@ -192,7 +194,7 @@ def build_data_groups(b: Build, photo: bytes | None) -> None:
     b.dgs[2] = build_dg2(face_jpeg(photo, b.person, b.seed))
     b.dgs[3] = _DG3
     b.dgs[13] = build_dg13(b.person, b.dg13_extra or None)
-    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key)
+    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key, pace=b.pace)
     b.dgs[15] = build_dg15(b.aa_key.public_key())  # type: ignore[attr-defined]
 
 
@@ -277,4 +279,5 @@ def _image(b: Build, faults: list) -> CardImage:
         "seed": b.seed,
         "issuer_version": ISSUER_VERSION,
     }
-    return CardImage(app_files=app, mf_files={DataGroup.CARD_ACCESS.fid: CARD_ACCESS}, meta=meta)
+    mf = {DataGroup.CARD_ACCESS.fid: CARD_ACCESS} if b.pace else {}
+    return CardImage(app_files=app, mf_files=mf, meta=meta)

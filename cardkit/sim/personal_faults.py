@@ -12,9 +12,13 @@ Each spec, and the outcome a correct reader shows (pinned by tests/sim_issuer/te
 ``expired-ds``             DS certificate expired (2020-12-31) -> PA INVALID (``ds_validity``)
 ``dg13-unknown-field``     DG13 carries field 17, unknown to readers -> PA VALID; the reader keeps and
                            shows the field (``Dg13.unknown_fields``), never drops it or fails
-``com-lists-absent:N``     EF.COM lists DGn but the chip has no DGn (6A82) -> the reader reports DGn
-                           missing and carries on; PA VALID (EF.COM is not signed)
+``com-lists-absent:N``     EF.COM lists DGn but the chip has no DGn (6A82). DGn listed by EF.COM
+                           only (e.g. DG11): reported as a finding, not read, VALID (EF.COM is not
+                           signed); DGn also listed by EF.SOD (e.g. DG15): dg_hash:DGn INVALID
 =========================  ============================================================================
+
+The forgery lab (SOD algorithm downgrades, EF.COM hiding files, BAC-only chips) is in
+:mod:`cardkit.sim.forgeries`.
 
 Runtime faults (card pulled, bad MAC, ...) are in :mod:`cardkit.sim.faults`.
 """
@@ -34,7 +38,8 @@ if TYPE_CHECKING:
 UNKNOWN_DG13_FIELD = 17
 UNKNOWN_DG13_TEXT = "Thông tin bổ sung: thử nghiệm"
 PERSONAL_FAULTS = ("cloned", "altered-dg", "untrusted-csca", "expired-ds", "dg13-unknown-field",
-                   "com-lists-absent")
+                   "com-lists-absent", "sod-digest-downgrade", "sod-sig-unknown", "sod-sig-oid-flip",
+                   "com-omits", "com-hides", "bac-only")
 
 
 @dataclass
@@ -139,11 +144,26 @@ def parse_fault(spec: str) -> PersonalFault:
         return Dg13UnknownField(spec)
     if name == "com-lists-absent":
         return ComListsAbsent(spec, _number(spec, arg or "11"))
+    forgery = _forgery(spec, name, arg)
+    if forgery is not None:
+        return forgery
     from cardkit.sim.faults import RUNTIME_FAULTS
 
     if name in RUNTIME_FAULTS:
         raise InputError(f"{spec!r} is a runtime fault: give it to `cardkit sim serve --fault`")
     raise InputError(f"unknown personalisation fault {spec!r} (one of {', '.join(PERSONAL_FAULTS)})")
+
+
+def _forgery(spec: str, name: str, arg: str) -> PersonalFault | None:
+    from cardkit.sim import forgeries as f
+
+    if name == "sod-digest-downgrade":
+        return f.SodDigestDowngrade(spec, arg or "md5")
+    if name in ("com-omits", "com-hides"):
+        return f.ComOmits(spec, _number(spec, arg or "15"), hide_file=name == "com-hides")
+    simple = {"sod-sig-unknown": f.SodSignatureUnknown, "sod-sig-oid-flip": f.SodSignatureOidFlip,
+              "bac-only": f.BacOnly}
+    return simple[name](spec) if name in simple else None
 
 
 def parse_faults(specs: list[str]) -> list[PersonalFault]:

@@ -16,7 +16,7 @@ from typing import Iterable, Union
 
 from ecdsa import curves
 
-from cardkit.errors import CardkitError, ParseError
+from cardkit.errors import CardkitError, DomainParameterError, ParseError
 from cardkit.icao import oids
 from cardkit.icao.domain import DhDomain, Domain, EcDomain, standardized, standardized_id
 from cardkit.icao.oids import Oid, decode_oid, encode_oid
@@ -156,6 +156,10 @@ class SecurityInfos:
             if len(dps) == 1:
                 return dps[0].domain
             raise ParseError("PACEInfo without parameterId and no unique domain parameters", what=_WHAT)
+        if pid > 31:  # 9303-11 §9.2.1: 0-31 standardized, others name a PACEDomainParameterInfo
+            refused = [u.problem for u in self.unknown if oids.is_pace(u.oid) and u.problem]
+            if refused:
+                raise DomainParameterError(refused[0], step="EF.CardAccess")
         return standardized(pid)
 
     def ca_public_key(self, info: ChipAuthenticationInfo) -> ChipAuthenticationPublicKeyInfo | None:
@@ -344,6 +348,11 @@ def encode_domain(domain: Domain) -> bytes:
     sid = standardized_id(domain)
     if sid is not None:
         return encode_tlv(0x30, _der_oid(Oid.STANDARDIZED_DOMAIN_PARAMETERS) + _der_int(sid))
+    return encode_explicit_domain(domain)
+
+
+def encode_explicit_domain(domain: Domain) -> bytes:
+    """AlgorithmIdentifier with the parameters spelled out (X9.42 DomainParameters, X9.62 ECParameters)."""
     if isinstance(domain, DhDomain):
         body = _der_int(domain.p) + _der_int(domain.g) + (_der_int(domain.q) if domain.q else b"")
         return encode_tlv(0x30, _der_oid(Oid.DH_PUBLIC_NUMBER) + encode_tlv(0x30, body))
