@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Callable, Iterator
 
 from cardkit.discrepancy import Discrepancy, Severity
+from cardkit.errors import InputError
 from cardkit.icao.reading import ReadResult, read_and_verify
 from cardkit.icao.session import AccessSpec, FileEvent
 from cardkit.icao.verdict import Status, Verdict
@@ -35,6 +36,7 @@ from cardkit.station import verdicts as badges
 from cardkit.station.config import StationConfig
 from cardkit.qr.crosscheck import crosscheck
 from cardkit.station.identity import merge_identity
+from cardkit.station.reasons import not_verified_reason
 from cardkit.transport.base import Connection
 
 RegistrySource = Store | Callable[[], Store] | None
@@ -71,6 +73,19 @@ class Insurance:
 
 
 @dataclass(frozen=True)
+class Override:
+    """An operator's decision to proceed with a card that is not verified (journaled: who, why, when)."""
+
+    by: str
+    reason: str
+    at: datetime
+    overrides: str  # checkin_id of the blocked check-in
+
+    def to_dict(self) -> dict[str, str]:
+        return {"by": self.by, "reason": self.reason, "at": self.at.isoformat(), "overrides": self.overrides}
+
+
+@dataclass(frozen=True)
 class CheckIn:
     checkin_id: str
     at: datetime
@@ -91,6 +106,12 @@ class CheckIn:
     insurance: Insurance | None = None
     face: bytes | None = field(default=None, repr=False)
     seq: int | None = None
+    override: Override | None = None
+
+    @property
+    def blocked(self) -> bool:
+        """Not verified and not overridden: the desk must not proceed."""
+        return self.overall is not Status.VALID and self.override is None
 
     @property
     def genuine(self) -> bool:
@@ -110,12 +131,14 @@ class CheckIn:
                       "candidates": [c.to_dict() for c in self.candidates]},
             "insurance": self.insurance.to_dict() if self.insurance else None,
             "qr_scanned": self.qr is not None,
+            "holder_verified": self.genuine, "override": self.override.to_dict() if self.override else None,
         }
 
     def to_record(self) -> CheckInRecord:
         m = self.matched
         extra = {"identity": self.identity.to_dict(), "mode": self.mode, "badges": self.summary.to_dict(),
-                 "insurance": self.insurance.to_dict() if self.insurance else None, "qr_scanned": self.qr is not None}
+                 "insurance": self.insurance.to_dict() if self.insurance else None, "qr_scanned": self.qr is not None,
+                 "override": self.override.to_dict() if self.override else None}
         return CheckInRecord(
             at=self.at, station=self.station, operator=self.operator, access_method=self.access_method,
             match_outcome=self.match_outcome, id_number=self.identity.id_number,
@@ -160,14 +183,14 @@ def _d(kind: str, sev: Severity, value: str, vi: str, en: str) -> Discrepancy:
     return Discrepancy(kind, "chip", sev, "chip", value, "verification", None, vi, en)
 
 
-def chip_findings(overall: Status, summary: badges.VerdictSummary) -> list[Discrepancy]:
+def chip_findings(result: ReadResult, summary: badges.VerdictSummary) -> list[Discrepancy]:
+    """A card that is not VALID is a blocking finding, with the plain reason why (fail closed:
+    UNKNOWN_ISSUER and NOT_CHECKED block too); proceeding needs :meth:`CheckInPipeline.override`."""
     out = []
-    if overall is Status.INVALID:
-        out.append(_d("chip_not_genuine", Severity.BLOCKING, overall.value,
-                      "Thẻ không xác thực được: dữ liệu chip bị sửa hoặc giả mạo", "the chip data is not genuine"))
-    elif overall is Status.UNKNOWN_ISSUER:
-        out.append(_d("chip_issuer_unknown", Severity.WARNING, overall.value,
-                      "Cơ quan cấp thẻ không có trong kho tin cậy", "issuer not in the trust store"))
+    if result.overall is not Status.VALID:
+        vi, en = not_verified_reason(result.overall, result.verdicts, result.required)
+        kind = "chip_not_genuine" if result.overall is Status.INVALID else "chip_not_verified"
+        out.append(_d(kind, Severity.BLOCKING, result.overall.value, vi, en))
     if summary.chip_not_cloned.state is badges.BadgeState.FAIL:
         out.append(_d("chip_cloned", Severity.BLOCKING, "active_authentication",
                       "Chip có thể là bản sao", "the chip may be a clone"))
@@ -235,7 +258,7 @@ class CheckInPipeline:
             checkin_id=self.new_id(), at=at, station=self.config.station, operator=self.config.operator,
             mode=self.config.mode, access_method=access_method(result, qr_p is not None), identity=identity,
             chip=chip, qr=qr_p, overall=result.overall, verdicts=verdicts, summary=summary,
-            discrepancies=_dedupe(chip_findings(result.overall, summary) + qr_ds + reg_ds),
+            discrepancies=_dedupe(chip_findings(result, summary) + qr_ds + reg_ds),
             candidates=candidates, match_outcome=outcome, matched=matched, insurance=insurance,
             face=face_of(result),
         )
@@ -262,6 +285,21 @@ class CheckInPipeline:
             matched=candidate, summary=summary, discrepancies=_dedupe(keep + reg_ds),
             insurance=Insurance.of(candidate.resident, today), seq=None)
         return self.record(confirmed)
+
+    def override(self, checkin: CheckIn, reason: str) -> CheckIn:
+        """The operator proceeds with a card that is not verified: journal who and why."""
+        if not checkin.blocked:
+            raise InputError("this check-in is not blocked: nothing to override",
+                             message_vi="Lượt tiếp nhận này không bị chặn: không cần ghi nhận ngoại lệ.")
+        if not self.config.operator.strip():
+            raise InputError("an override needs the operator's name (F2 setup)",
+                             message_vi="Cần nhập tên nhân viên (F2) trước khi ghi nhận ngoại lệ.")
+        if len(reason.strip()) < 5:
+            raise InputError("an override needs a reason (at least 5 characters)",
+                             message_vi="Cần ghi lý do (ít nhất 5 ký tự) để tiếp tục với thẻ chưa xác thực.")
+        at = self.clock()
+        ov = Override(self.config.operator.strip(), reason.strip(), at, checkin.checkin_id)
+        return self.record(replace(checkin, checkin_id=self.new_id(), at=at, override=ov, seq=None))
 
     def history(self, *, since: datetime | None = None, query: str | None = None) -> list[CheckInRecord]:
         with self.store() as store:

@@ -38,6 +38,7 @@ def _bindings(t: Translator) -> list[Binding]:
     return [
         Binding("f2", "setup", t("b.setup")),
         Binding("f3", "history", t("b.history")),
+        Binding("f4", "override", t("b.override")),
         Binding("f5", "reread", t("b.reread")),
         Binding("escape", "reset", t("b.reset")),
         Binding("f9", "toggle_language", t("b.lang")),
@@ -184,6 +185,16 @@ class StationApp(CardWorkers, CameraWorker, App):
         if self.card_present:
             self.start_read()
 
+    def action_override(self) -> None:
+        """F4: proceed with a card that is not verified, only with a reason the journal keeps."""
+        if self.checkin is None or not self.checkin.blocked:
+            return
+        from cardkit.tui.override import OverrideScreen
+
+        checkin = self.checkin
+        self.push_screen(OverrideScreen(self.t("override.prompt")),
+                         lambda reason: self.override(checkin, reason) if reason else None)
+
     def confirm_candidate(self, index: int) -> None:
         if self.checkin is not None and self.checkin.match_outcome == "candidates":
             self.confirm(self.checkin, index)
@@ -261,8 +272,16 @@ class StationApp(CardWorkers, CameraWorker, App):
     def on_journaled(self, message: m.Journaled) -> None:
         if self.checkin is not None and self.checkin.checkin_id == message.checkin.checkin_id:
             self.checkin = message.checkin
-        level = "ok" if self.checkin is not None and self.checkin.genuine else "warn"
-        self.set_status(self.t("status.done") + " " + self.t("status.journaled", seq=message.seq), level)
+        ci = self.checkin
+        journaled = self.t("status.journaled", seq=message.seq)
+        if ci is not None and ci.override is not None:
+            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, "warn")
+        elif ci is not None and ci.blocked:
+            why = next((d.message_vi if self.t.lang == "vi" else d.message_en for d in ci.discrepancies
+                        if d.source_b == "verification"), "")
+            self.set_status(self.t("override.blocked", why=why) + " " + journaled, "error")
+        else:
+            self.set_status(self.t("status.done") + " " + journaled, "ok")
         # The key of this card is spent: the next card needs its own (typed or scanned).
         self.key_text, self.qr = "", None
         self._set_key("")

@@ -92,7 +92,8 @@ class CheckInScreen(Screen):
         self.sub_title = f"{t('mode.' + app.config.mode)} · {t('operator')}: {app.config.operator or '—'}"
         self.show_status()
         self.show_progress()
-        self.query_one("#identity", Static).update(identity_text(ci.identity if ci else app.holder, t))
+        self.query_one("#identity", Static).update(
+            identity_text(ci.identity if ci else app.holder, t, verified=ci is not None and ci.genuine))
         photo = self.query_one("#photo", HalfBlockPhoto)
         if app.face is None:
             self.query("#photo-gfx").remove()
@@ -134,7 +135,7 @@ class CheckInScreen(Screen):
         self.query_one("#fileinfo", Static).update(info)
 
     def show_holder(self) -> None:
-        self.query_one("#identity", Static).update(identity_text(self.app.holder, self.app.t))
+        self.query_one("#identity", Static).update(identity_text(self.app.holder, self.app.t))  # not verified yet
         photo = self.query_one("#photo", HalfBlockPhoto)
         if self.app.face is None:
             photo.set_placeholder(self.app.t("photo.wait"))

@@ -25,7 +25,8 @@ def fmt_date(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-def identity_text(p: PersonData | None, t: Translator) -> Text:
+def identity_text(p: PersonData | None, t: Translator, *, verified: bool = False) -> Text:
+    """The holder's fields; unless the card is VALID, the name is marked "chưa xác thực"."""
     out = Text()
     width = 16
     for name in IDENTITY_FIELDS:
@@ -40,7 +41,10 @@ def identity_text(p: PersonData | None, t: Translator) -> Text:
             continue
         out.append(f"{t('f.' + name):<{width}}", style="dim")
         style = "bold" if name in ("full_name", "id_number") else ""
-        out.append(f"{v or ''}\n", style=style)
+        out.append(f"{v or ''}", style=style)
+        if name == "full_name" and p is not None and not verified:
+            out.append(f"  ({t('identity.unverified')})", style="bold red")
+        out.append("\n")
     return out
 
 

@@ -97,14 +97,22 @@ class CardWorkers:
             logger.info("early preview of %s failed: %s", event.name, type(exc).__name__)
 
     @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
+    def override(self, checkin: CheckIn, reason: str) -> None:
+        """Journal the operator's decision to proceed with a card that is not verified."""
+        self._journal_decision(lambda: self.pipeline.override(checkin, reason))
+
+    @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
     def confirm(self, checkin: CheckIn, index: int) -> None:
+        self._journal_decision(lambda: self.pipeline.confirm(checkin, checkin.candidates[index]))
+
+    def _journal_decision(self, decide) -> None:
         try:
-            done = self.pipeline.confirm(checkin, checkin.candidates[index])
+            done = decide()
         except CardkitError as exc:
             self.post_message(m.ReadFailed("journal", self._error_text(exc), journal=True))
             return
         except Exception:  # noqa: BLE001 - outermost UI boundary
-            logger.exception("confirming a candidate failed")
+            logger.exception("journaling an operator decision failed")
             self.post_message(m.ReadFailed("journal", self.t("error.internal"), journal=True))
             return
         self.post_message(m.CheckInReady(done))

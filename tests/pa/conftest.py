@@ -30,13 +30,14 @@ def _name(cn: str, c: str) -> x509.Name:
 
 
 def make_cert(subject, key, issuer, issuer_key, *, ca, not_before=datetime(2024, 1, 1, tzinfo=timezone.utc),
-              days=3650, serial=None):
+              days=3650, serial=None, aki_key=None):
     b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
          .serial_number(serial or x509.random_serial_number()).not_valid_before(not_before)
          .not_valid_after(not_before + timedelta(days=days))
          .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
          .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False))
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key((aki_key or issuer_key).public_key()),
+                        critical=False))
     return b.sign(issuer_key, hashes.SHA256())
 
 

@@ -30,7 +30,6 @@ from asn1crypto import crl, x509
 
 from cardkit.errors import AlgorithmNotAllowed, CardkitError
 from cardkit.icao.lds.dg1 import parse_dg1
-from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
 from cardkit.icao.lds.sod import Sod, parse_sod
 from cardkit.icao.pa.algorithms import certificate_signed_on, check_digest, signed_on
