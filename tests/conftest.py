@@ -31,7 +31,8 @@ def conformance() -> Path:
     """../shared/conformance: real published samples, read in place and never copied."""
     path = SHARED / "conformance"
     if not path.is_dir():
-        pytest.skip(f"conformance samples not found at {path} (set CARDKIT_SHARED)")
+        pytest.fail(f"conformance samples not found at {path} (set CARDKIT_SHARED): the conformance tests "
+                    "must run, not skip")
     return path
 
 
@@ -51,7 +52,7 @@ def pcscd():
     import shutil
 
     if not shutil.which("pcscd") and not Path("/usr/sbin/pcscd").exists():
-        pytest.skip("pcscd is not installed (setup installs pcscd vsmartcard-vpcd)")
+        pytest.fail("pcscd is not installed: run scripts/setup.sh (it installs pcscd vsmartcard-vpcd)")
     from cardkit.sim.pcscd import Pcscd
 
     daemon = Pcscd().start()

@@ -55,7 +55,8 @@ def cardkit_card():
 @pytest.fixture(scope="session")
 def _cardkit_pcscd():
     if not (shutil.which("pcscd") or Path("/usr/sbin/pcscd").exists()):
-        pytest.skip("pcscd is not installed: apt-get install pcscd vsmartcard-vpcd")
+        pytest.fail("pcscd is not installed: apt-get install pcscd vsmartcard-vpcd (end-to-end tests must "
+                    "run, not skip)")
     from cardkit.sim.pcscd import Pcscd
 
     daemon = Pcscd().start()

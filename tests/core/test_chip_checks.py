@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from cardkit.errors import CardkitError
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.reading import read_and_verify
@@ -79,3 +80,40 @@ def test_eac_protected_dg3_is_reported_protected_and_not_required(trust):
     assert "dg_hash:DG3" not in result.required
     assert {"chip_authentication", "active_authentication", "access_downgrade", "dg_hash:DG15"} <= set(result.required)
     assert result.overall.value == "VALID"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_READ_FILES = ("EF_SOD", "DG1", "DG2", "DG13", "DG14", "DG15")  # what EF.SOD binds; EF.COM is advisory
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(_READ_FILES), st.integers(0, 10**6), st.integers(1, 255), st.booleans())
+def test_a_mutated_or_truncated_file_never_reads_valid_or_not_checked(trust, name, where, xor, cut):
+    """Through the whole read (PACE, CA, AA, PA): any change to a signed file fails closed."""
+    from cardkit.icao.lds.ef import DataGroup
+
+    image = builtin_card()
+    fid = DataGroup[name.replace("EF_", "")].fid
+    data = image.app_files[fid]
+    pos = where % len(data)
+    if name == "EF_SOD" and _in_signer_issuer(data, pos):
+        return  # the one harmless place (RFC 5280 name comparison): see tests/pa/test_mutation_property.py
+    image.app_files[fid] = data[:pos] if cut else data[:pos] + bytes([data[pos] ^ xor]) + data[pos + 1:]
+    try:
+        result = _read(image, trust)
+    except CardkitError:
+        return  # the read refused with a typed error: never shown as verified
+    assert result.overall.value in ("INVALID", "UNKNOWN_ISSUER"), result.verdicts
+
+
+def _in_signer_issuer(sod: bytes, pos: int) -> bool:
+    from asn1crypto import cms
+
+    from cardkit.tlv import parse_single
+
+    ci = cms.ContentInfo.load(parse_single(sod, expected_tag=0x77).value)
+    raw = ci["content"]["signer_infos"][0]["sid"].chosen["issuer"].dump()
+    at = sod.rfind(raw)
+    return at <= pos < at + len(raw)

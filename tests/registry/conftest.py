@@ -42,7 +42,8 @@ def postgres_server():
     """Base DSN of a throw-away PostgreSQL server (stopped and deleted at the end)."""
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin (apt install postgresql)")
+        pytest.fail("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: run scripts/setup.sh "
+                    "(a test that stops running must fail, not skip)")
     base = Path(tempfile.mkdtemp(prefix="cardkit-pg-"))
     data, sock = base / "data", base / "sock"
     sock.mkdir()

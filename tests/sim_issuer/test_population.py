@@ -78,7 +78,8 @@ def test_every_person_personalises_and_reads_back(cards, key, profile):
 
 @pytest.mark.parametrize("key,profile", ALL)
 def test_qr_parses_back_to_the_person(cards, key, profile):
-    payload = pytest.importorskip("cardkit.qr.payload")
+    from cardkit.qr import payload
+
     img = cards[(key, profile)]
     text = img.meta["qr"]
     assert len(text.split("|")) == (7 if profile == "cccd2021" else 11)

@@ -25,7 +25,8 @@ def test_qr_is_a_full_qr_in_byte_mode_without_eci():
 
 
 def test_qr_png_decodes_to_the_utf8_text():
-    zxingcpp = pytest.importorskip("zxingcpp")
+    import zxingcpp
+
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(TEXT))))
     assert results and results[0].bytes.decode("utf-8") == TEXT
 
