@@ -4,7 +4,6 @@
 import io
 import json
 
-import pytest
 import segno
 from PIL import Image
 
