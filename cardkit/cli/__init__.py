@@ -7,16 +7,20 @@ parsed ``argparse.Namespace`` and returning an exit status). A module may also e
 ``register_bench(bench_subparsers)`` to add a ``cardkit bench NAME`` subcommand.
 
 Errors of the library (:class:`cardkit.errors.CardkitError`) end the command with a one-line
-reason and a non-zero status; a traceback is shown only with ``--debug``.
+reason (English | Vietnamese) and status 2; so do a file that cannot be read or written
+(:class:`OSError`) and, as a last resort, any other exception: a crash never exits with a
+verdict's status (``cardkit verify``: 1 is INVALID). A traceback is shown only with ``--debug``.
+SIGTERM ends a command as Ctrl+C does, through its ``finally`` blocks (scratch files are removed).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
-from cardkit.errors import CardkitError
+from cardkit.errors import CardkitError, FileAccessError
 
 # Command modules, in help order. Add yours here.
 COMMAND_MODULES = [
@@ -63,17 +67,47 @@ def main(argv: list[str] | None = None) -> int:
     from cardkit.log import setup_logging
 
     setup_logging(debug=args.debug, traffic=args.traffic)
+    previous = _exit_on_sigterm()
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return 0
     except CardkitError as exc:
         if args.debug:
             raise
-        print(f"cardkit: error: {exc} | {exc.message_vi}", file=sys.stderr)
-        return 2
+        return _error(exc)
+    except OSError as exc:
+        if args.debug:
+            raise
+        return _error(FileAccessError.of(exc, exc.filename or "a file", writing=None))
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
+    except Exception as exc:  # noqa: BLE001 - last resort: one line and status 2, never a traceback
+        if args.debug:
+            raise
+        return _error(CardkitError(f"internal error ({type(exc).__name__}); --debug shows the details",
+                                   message_vi="Lỗi nội bộ của cardkit; chạy lại với --debug để xem chi tiết."))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _error(exc: CardkitError) -> int:
+    print(f"cardkit: error: {exc} | {exc.message_vi}", file=sys.stderr)
+    return 2
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_on_sigterm():
+    """SIGTERM raises SystemExit (so ``finally`` blocks run); the previous handler, or None
+    when not in the main thread (signals can only be set there)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover
