@@ -44,6 +44,7 @@ def test_verify_exits_0_for_a_card_whose_csca_was_imported(tmp_path, card_dir, p
 
 def test_verify_exits_3_and_says_so_when_the_csca_is_only_beside_the_files(tmp_path, card_dir, pki, capsys):
     (card_dir / "csca.cer").write_bytes(der(pki.csca))
+    (tmp_path / "empty").mkdir()  # an empty trust store (a missing one is an error)
     code = run(["verify", str(card_dir), "--trust", str(tmp_path / "empty"), "--json", "--now", "2025-06-01"])
     out = json.loads(capsys.readouterr().out)
     chain = next(v for v in out["verdicts"] if v["check"] == "ds_chain")

@@ -40,7 +40,7 @@ def test_decode_reports_each_failure_and_exits_non_zero(images, capsys):
     assert main(["qr", "decode", str(good), str(blank), str(bad_text), "--json"]) == 1
     entries = json.loads(capsys.readouterr().out)
     assert [("text" in e, "error" in e) for e in entries] == [(True, False), (False, True), (True, True)]
-    assert entries[1]["error"] == "no QR code found"
+    assert entries[1]["error"] == "no QR code found | Không tìm thấy mã QR trong ảnh"
     assert entries[2]["text"] == "hello|world" and "layout" in entries[2]["error"]
 
 
