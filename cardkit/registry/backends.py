@@ -69,10 +69,6 @@ def store_failure(exc: Exception, doing: str, doing_vi: str) -> StoreError:
     return StoreError(f"{doing}: {detail}", message_vi=f"{doing_vi}: lỗi cơ sở dữ liệu.")
 
 
-class ImportBusy(StoreError):
-    message_vi = "Đang có một lượt nhập dữ liệu khác vào cơ sở dữ liệu này."
-
-
 log = logging.getLogger(__name__)
 MEMORY_SHARE = 0.25  # a bulk load keeps its rows in memory up to this share of the RAM
 ADBC_MIN_ROWS = 20000  # fewer rows are bound from Python: no child process for small loads
