@@ -188,13 +188,14 @@ class SqliteBackend:
     # Either way the registry changes in one transaction: all or nothing.
 
     @contextlib.contextmanager
-    def load_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    def load_lock(self, on_wait: Callable[[], None] | None = None, *, wait: bool = True) -> Iterator[bool]:
         """One bulk load at a time per registry file, across processes: an exclusive ``flock``
         on ``<registry>-import.lock``, held from the first count to the last (the ADBC child
         writes through its own connection, so no transaction of ours can span the load).
-        ``on_wait`` is called once if another load holds the lock; then this one waits."""
+        ``on_wait`` is called once if another load holds the lock; then this one waits, or with
+        ``wait=False`` goes on without it. Yields whether the lock is held."""
         if self.path == ":memory:":
-            yield
+            yield True
             return
         lock = private_file(Path(str(Path(self.path).expanduser()) + "-import.lock"))
         fd = os.open(lock, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
@@ -204,8 +205,11 @@ class SqliteBackend:
             except BlockingIOError:
                 if on_wait is not None:
                     on_wait()
+                if not wait:
+                    yield False
+                    return
                 fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            yield True
         finally:
             os.close(fd)  # releases the lock
 
@@ -457,16 +461,19 @@ class PostgresBackend:
     # CONFLICT; more rows stream into the temporary table with their ord.
 
     @contextlib.contextmanager
-    def load_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    def load_lock(self, on_wait: Callable[[], None] | None = None, *, wait: bool = True) -> Iterator[bool]:
         """One bulk load at a time per registry (database and schema), across processes and
-        hosts: a session-level advisory lock. ``on_wait``: as for SQLite."""
+        hosts: a session-level advisory lock. ``on_wait``, ``wait``: as for SQLite."""
         key = "SELECT 7254002, hashtext(current_schema())"
         if not self.query(f"SELECT pg_try_advisory_lock(k, s) FROM ({key}) AS l(k, s)")[0][0]:
             if on_wait is not None:
                 on_wait()
+            if not wait:
+                yield False
+                return
             self.query(f"SELECT pg_advisory_lock(k, s) FROM ({key}) AS l(k, s)")
         try:
-            yield
+            yield True
         finally:
             if not self.conn.closed and self.conn.info.transaction_status == 0:
                 self.query(f"SELECT pg_advisory_unlock(k, s) FROM ({key}) AS l(k, s)")

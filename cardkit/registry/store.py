@@ -120,9 +120,14 @@ class Store:
         return LATEST_VERSION
 
     def ensure_indexes(self) -> None:
-        """Recreate secondary indexes an interrupted bulk load may have left dropped."""
-        for name, cols in RESIDENT_INDEXES:
-            self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
+        """Recreate secondary indexes an interrupted bulk load may have left dropped. Not while a
+        load runs (its lock is held): that load drops and rebuilds them itself, and building
+        them beside it raced it on PostgreSQL's catalogue (a duplicate-key error)."""
+        with self.backend.load_lock(wait=False) as free:
+            if not free:
+                return
+            for name, cols in RESIDENT_INDEXES:
+                self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
 
     @contextlib.contextmanager
     def bulk_load(self, on_wait: Callable[[], None] | None = None) -> Iterator["BulkLoad"]:
