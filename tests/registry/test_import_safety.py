@@ -288,7 +288,8 @@ def test_registry_files_are_0600_and_the_home_0700_whatever_the_umask(tmp_path, 
     finally:
         os.umask(old)
     assert home.stat().st_mode & 0o777 == 0o700
-    assert modes == {"registry.sqlite3": 0o600, "registry.sqlite3-wal": 0o600, "registry.sqlite3-shm": 0o600}
+    assert modes == {"registry.sqlite3": 0o600, "registry.sqlite3-wal": 0o600, "registry.sqlite3-shm": 0o600,
+                     "registry.sqlite3-import.lock": 0o600}
 
 
 def test_an_existing_looser_registry_is_tightened(tmp_path):
