@@ -57,9 +57,10 @@ def ensure_parent(path: str | os.PathLike) -> Path:
 
 
 def _tighten(path: Path, mode: int) -> None:
-    """Drop permission bits beyond ``mode`` (group/other access) of a file or folder we own."""
+    """Drop permission bits beyond ``mode`` (group/other access) of a file or folder we own
+    (another user's, e.g. a registry shared read-only, is theirs to set)."""
     st = path.stat()
-    if stat.S_IMODE(st.st_mode) & ~mode:
+    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & ~mode:
         path.chmod(stat.S_IMODE(st.st_mode) & mode)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -298,3 +299,33 @@ def test_an_existing_looser_registry_is_tightened(tmp_path):
     os.chmod(url, 0o644)
     open_store(str(url)).close()
     assert url.stat().st_mode & 0o777 == 0o600
+
+
+_SLOW_CHILD = """
+import sys, time
+from cardkit.registry import adbcload, backends
+backends.ADBC_MIN_ROWS = 10
+def slow(db, ipc, *args):
+    print(ipc, flush=True)
+    time.sleep(60)
+adbcload.run_child = slow
+from cardkit.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_shm_scratch_is_removed_when_the_import_process_is_signalled(tmp_path, sig, status):
+    path = _write(tmp_path / "a.csv", _people(_ids(30)))
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, "registry", "import", str(path), "--db",
+                             str(tmp_path / "r.sqlite3"), "--no-progress", "--workers", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ipc = Path(proc.stdout.readline().strip())  # the hand-over file exists: the "child" runs
+        assert ipc.exists() and ipc.parent.name.startswith(f"{scratch.PREFIX}{proc.pid}-")
+        proc.send_signal(sig)
+        assert proc.wait(timeout=30) == status
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not ipc.parent.exists() and proc.stderr.read() == ""
