@@ -71,9 +71,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def save_files(files: dict[str, bytes], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """The card's files (personal data, the face image: sensitive) in a 0700 folder, each 0600."""
+    from cardkit.home import private_dir, write_private
+
+    folder = private_dir(out)
     for name, data in files.items():
-        (out / (name.replace(".", "_") + ".bin")).write_bytes(data)
+        write_private(folder / (name.replace(".", "_") + ".bin"), data)
 
 
 def print_human(doc: dict) -> None:

@@ -103,3 +103,12 @@ def test_station_config_is_saved_0600_in_a_0700_home(tmp_path, monkeypatch, umas
     monkeypatch.setenv("CARDKIT_HOME", str(home))
     path = save_config(StationConfig(operator="Lan"))
     assert path == home / "station.toml" and _mode(path) == 0o600 and _mode(home) == 0o700
+
+
+def test_card_files_saved_by_cardkit_read_are_0600_in_a_0700_folder(tmp_path, umask0):
+    from cardkit.cli.read import save_files
+
+    out = tmp_path / "card"
+    save_files({"EF.SOD": b"sod", "DG2": b"face"}, out)
+    assert _mode(out) == 0o700 and sorted((p.name, _mode(p), p.read_bytes()) for p in out.iterdir()) == [
+        ("DG2.bin", 0o600, b"face"), ("EF_SOD.bin", 0o600, b"sod")]
