@@ -111,6 +111,8 @@ class SqliteBackend:
         self.path = path
         if path != ":memory:":
             _private_database(Path(path))
+        # Rows a killed import left in scratch (personal data): gone at the next open.
+        scratch.sweep_stale([scratch.SHM_DIR, self._scratch_dir()])
         self._depth = 0
         self._loading = False
         self.conn = self._connect()
@@ -216,7 +218,6 @@ class SqliteBackend:
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         """``index_statements``: indexes the caller dropped for this load (empty table); the
         in-memory path builds them in its own transaction, the caller's rebuild finds them."""
-        scratch.sweep_stale([scratch.SHM_DIR, self._scratch_dir()])
         self._index_statements = list(index_statements)
         self._loading = True
         self.conn.execute(f"PRAGMA cache_size = {LOAD_CACHE}")  # the merge and index builds touch every page

@@ -4,8 +4,9 @@ to the registry): they hold the rows being imported, i.e. personal data.
 
 Each is a 0700 folder named ``cardkit-import-<pid>-<random>``, removed when the import ends on
 any path (success, error, Ctrl+C: a ``finally``; SIGTERM reaches it too, as the CLI turns it
-into an exit). A process killed outright (SIGKILL, power cut) cannot clean up: the next import
-sweeps folders whose process is gone (:func:`sweep_stale`). Folders of a live process, and
+into an exit). A process killed outright (SIGKILL, power cut) cannot clean up: the next opening
+of a SQLite registry (any import, match or station start) sweeps folders whose process is gone
+(:func:`sweep_stale`). Folders of a live process, and
 folders not owned by this user, are never touched.
 """
 

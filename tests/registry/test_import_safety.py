@@ -254,7 +254,7 @@ def test_shm_scratch_is_removed_when_the_import_is_interrupted(tmp_path, monkeyp
         assert store.count() == 0  # and the interrupted load changed nothing
 
 
-def test_scratch_of_dead_processes_is_swept_at_the_next_import(tmp_path):
+def test_scratch_of_dead_processes_is_swept_when_the_registry_is_next_opened(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True)
     pid = int(dead.stdout)
