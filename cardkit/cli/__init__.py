@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        return _error(FileAccessError.of(exc, exc.filename or "a file", writing=None))
+        if exc.filename is None:  # not about a file: a socket, a device
+            return _error(CardkitError(f"system error: {exc.strerror or type(exc).__name__}",
+                                       message_vi="Lỗi hệ thống của máy."))
+        return _error(FileAccessError.of(exc, exc.filename, writing=None))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: one line and status 2, never a traceback

@@ -115,3 +115,14 @@ def test_document_signer_never_lets_a_value_error_through(pki, monkeypatch):
         sod.document_signer
     assert str(err.value) == ("malformed signer name: 'utf-8' codec can't decode byte 0xff in position 0: "
                               "invalid start byte (EF.SOD SignerInfo)")
+
+
+def test_an_os_error_anywhere_in_a_command_is_one_line_exit_2(card_dir, tmp_path, capsys, monkeypatch):
+    def unreadable(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "trust" / "x.cer"))
+
+    monkeypatch.setattr("cardkit.cli.verify.passive_authentication", unreadable)
+    assert main(["verify", str(card_dir), "--trust", str(tmp_path / "csca.cer")]) == 2
+    where = tmp_path / "trust" / "x.cer"
+    assert capsys.readouterr().err == (f"cardkit: error: cannot open {where}: permission denied | "
+                                       f"Không mở được {where}: không có quyền truy cập.\n")
