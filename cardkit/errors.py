@@ -123,3 +123,44 @@ class InputError(CardkitError):
     """Operator or file input (ID number, date, CSV row, QR text) is invalid."""
 
     message_vi = "Dữ liệu nhập không hợp lệ."
+
+
+class FileAccessError(CardkitError):
+    """A file or folder could not be read or written (missing, a folder, no permission, disk full).
+
+    Build it with :meth:`of` from the :class:`OSError`; the message names the file, never its content.
+    """
+
+    message_vi = "Không đọc hoặc ghi được tệp."
+
+    # errno name -> (English, Vietnamese) reason; anything else falls back to strerror.
+    _REASONS = {
+        "ENOENT": ("no such file or folder", "không tồn tại"),
+        "EISDIR": ("is a folder, not a file", "là một thư mục, không phải tệp"),
+        "ENOTDIR": ("a part of the path is not a folder", "một phần của đường dẫn không phải thư mục"),
+        "EACCES": ("permission denied", "không có quyền truy cập"),
+        "EPERM": ("operation not permitted", "không được phép"),
+        "ENOSPC": ("no space left on the disk", "ổ đĩa đã đầy"),
+        "EDQUOT": ("disk quota exceeded", "vượt hạn mức dung lượng đĩa"),
+        "EROFS": ("the file system is read-only", "hệ thống tệp chỉ cho phép đọc"),
+    }
+
+    def __init__(self, message: str, *, message_vi: str | None = None, path: str = "",
+                 writing: bool | None = False) -> None:
+        super().__init__(message, message_vi=message_vi)
+        self.path = path
+        self.writing = writing
+
+    @classmethod
+    def of(cls, exc: OSError, path: object, *, writing: bool | None = False) -> "FileAccessError":
+        """``writing``: True for a write, False for a read, None when not known."""
+        import errno
+
+        name = errno.errorcode.get(exc.errno or 0, "")
+        en, vi = cls._REASONS.get(name, (exc.strerror or type(exc).__name__, "lỗi vào/ra"))
+        if writing and name == "ENOENT":
+            en, vi = "its folder does not exist", "thư mục chứa nó không tồn tại"
+        where = str(path)
+        verb_en, verb_vi = {True: ("cannot write", "Không ghi được"), False: ("cannot read", "Không đọc được"),
+                            None: ("cannot open", "Không mở được")}[writing]
+        return cls(f"{verb_en} {where}: {en}", message_vi=f"{verb_vi} {where}: {vi}.", path=where, writing=writing)

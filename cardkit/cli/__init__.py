@@ -7,18 +7,20 @@ parsed ``argparse.Namespace`` and returning an exit status). A module may also e
 ``register_bench(bench_subparsers)`` to add a ``cardkit bench NAME`` subcommand.
 
 Errors of the library (:class:`cardkit.errors.CardkitError`) end the command with a one-line
-reason (English | Vietnamese) and status 2; any other exception too (status 2, never 1, which
-means INVALID for `read` and `verify`); a traceback is shown only with ``--debug``.
+reason (English | Vietnamese) and status 2; so do a file that cannot be read or written
+(:class:`OSError`) and, as a last resort, any other exception: a crash never exits with a
+verdict's status (``cardkit verify``: 1 is INVALID). A traceback is shown only with ``--debug``.
+SIGTERM ends a command as Ctrl+C does, through its ``finally`` blocks (scratch files are removed).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import logging
+import signal
 import sys
 
-from cardkit.errors import CardkitError
+from cardkit.errors import CardkitError, FileAccessError
 
 # Command modules, in help order. Add yours here.
 COMMAND_MODULES = [
@@ -65,24 +67,52 @@ def main(argv: list[str] | None = None) -> int:
     from cardkit.log import setup_logging
 
     setup_logging(debug=args.debug, traffic=args.traffic)
+    previous = _exit_on_sigterm()
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        return 0
     except CardkitError as exc:
         if args.debug:
             raise
-        print(f"cardkit: error: {exc} | {exc.message_vi}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+        return _error(exc)
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # noqa: BLE001 - the outermost boundary: one line, never INVALID's code 1
+    except OSError as exc:
         if args.debug:
             raise
-        logging.getLogger("cardkit").debug("internal error", exc_info=True)
-        print(f"cardkit: internal error ({type(exc).__name__}); run with --debug for details | "
-              "Lỗi nội bộ của chương trình; chạy lại với --debug để xem chi tiết.", file=sys.stderr)
-        return 2
+        if exc.filename is None:  # not about a file: a socket, a device
+            return _error(CardkitError(f"system error: {exc.strerror or type(exc).__name__}",
+                                       message_vi="Lỗi hệ thống của máy."))
+        return _error(FileAccessError.of(exc, exc.filename, writing=None))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last resort: one line and status 2, never a traceback
+        if args.debug:
+            raise
+        return _error(CardkitError(f"internal error ({type(exc).__name__}); --debug shows the details",
+                                   message_vi="Lỗi nội bộ của cardkit; chạy lại với --debug để xem chi tiết."))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _error(exc: CardkitError) -> int:
+    print(f"cardkit: error: {exc} | {exc.message_vi}", file=sys.stderr)
+    return 2
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_on_sigterm():
+    """SIGTERM raises SystemExit (so ``finally`` blocks run); the previous handler, or None
+    when not in the main thread (signals can only be set there)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,6 +11,12 @@ from datetime import datetime
 
 from cardkit.errors import CardkitError
 
+NO_CODE = "no QR code found | Không tìm thấy mã QR trong ảnh"
+
+
+def _message(exc: CardkitError) -> str:
+    return f"{exc} | {exc.message_vi}"
+
 
 def register(subparsers) -> None:
     qr = subparsers.add_parser("qr", help="read the printed QR code of a CCCD / Căn cước card")
@@ -42,24 +48,24 @@ def register(subparsers) -> None:
 
 
 def _decode_one(path: str, decode) -> dict:
-    from cardkit.qr.payload import QrPayloadError, parse_payload
+    from cardkit.qr.payload import QrPayloadError, parse_payload, printable_text
     from cardkit.qr.scanner import read_image
 
     entry: dict[str, object] = {"path": path}
     try:
         codes = decode(read_image(path))
     except CardkitError as exc:
-        entry["error"] = str(exc)
+        entry["error"] = _message(exc)
         return entry
     if not codes:
-        entry["error"] = "no QR code found"
+        entry["error"] = NO_CODE
         return entry
     code = codes[0]
-    entry["text"] = code.text
+    entry["text"] = printable_text(code.text)  # printed to a terminal: no control characters
     try:
         entry["fields"] = parse_payload(code.raw).to_dict()
     except QrPayloadError as exc:
-        entry["error"] = str(exc)
+        entry["error"] = _message(exc)
     return entry
 
 
@@ -99,16 +105,17 @@ def _source(args: argparse.Namespace):
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from cardkit.qr.payload import QrPayloadError, parse_payload
+    from cardkit.qr.payload import QrPayloadError, parse_payload, printable_text
     from cardkit.qr.scanner import Scanner
 
     def show(event) -> None:
         stamp = datetime.fromtimestamp(event.timestamp).isoformat(timespec="milliseconds")
+        text = printable_text(event.code.text)
         try:
             fields = parse_payload(event.code.raw).to_dict()
-            print(json.dumps({"time": stamp, "text": event.code.text, "fields": fields}, ensure_ascii=False), flush=True)
+            print(json.dumps({"time": stamp, "text": text, "fields": fields}, ensure_ascii=False), flush=True)
         except QrPayloadError as exc:
-            print(json.dumps({"time": stamp, "text": event.code.text, "error": str(exc)}, ensure_ascii=False), flush=True)
+            print(json.dumps({"time": stamp, "text": text, "error": _message(exc)}, ensure_ascii=False), flush=True)
 
     scanner = Scanner(_source(args), on_event=show).start()
     try:

@@ -64,12 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.icao.reading import read_and_verify
     from cardkit.transport.pcsc import find_reader
 
-    from cardkit.icao.pa.trust import TrustStore
+    from cardkit.cli.verify import load_trust
     from cardkit.icao.policy import DESK_POLICY
 
     access = access_from_args(args)
     policy = replace(DESK_POLICY, forbid_access_downgrade=False) if args.allow_bac else DESK_POLICY
-    trust = TrustStore.load(args.trust, must_exist=args.trust is not None)
+    trust = load_trust(Path(args.trust) if args.trust else None)
     reader = find_reader(args.reader)
     with reader.connect() as conn:
         result = read_and_verify(conn, access, trust=trust, policy=policy)
@@ -85,9 +85,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def save_files(files: dict[str, bytes], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """The card's files (personal data, the face image: sensitive) in a 0700 folder, each 0600."""
+    from cardkit.home import private_dir, write_private
+
+    folder = private_dir(out)
     for name, data in files.items():
-        (out / (name.replace(".", "_") + ".bin")).write_bytes(data)
+        write_private(folder / (name.replace(".", "_") + ".bin"), data)
 
 
 def print_human(doc: dict) -> None:

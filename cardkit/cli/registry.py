@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 
 from cardkit.errors import InputError
@@ -51,9 +51,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
         print(f"line {rej.line}: {rej.reason} / {rej.reason_vi}", file=sys.stderr)
 
+    def wait() -> None:
+        print("another import into this registry is running: waiting for it to end | "
+              "Đang có một lượt nhập khác vào cơ sở dữ liệu này: chờ lượt đó kết thúc", file=sys.stderr)
+
     with open_store(args.db) as store:
         rep = import_file(store, args.file, mapping=mapping or None, on_progress=show, on_reject=reject,
-                          workers=args.workers)
+                          workers=args.workers, on_wait=wait)
     if show:
         print(file=sys.stderr)
     print(rep.summary())
@@ -109,22 +113,23 @@ def cmd_discrepancies(args: argparse.Namespace) -> int:
     from cardkit.registry.journal import Journal
     from cardkit.registry.store import open_store
 
+    from cardkit.exports import write_table
+
     today = _date(args.today) if args.today else date.today()
-    n = 0
-    with open_store(args.db) as store, open(args.out, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=DISCREPANCY_COLUMNS, extrasaction="ignore")
-        w.writeheader()
+
+    def rows(store) -> Iterator[dict]:
         if args.source in ("journal", "both"):
             for rec in Journal(store).list():
                 for d in rec.discrepancies:
-                    w.writerow({**d, "origin": "journal", "checkin_seq": rec.seq, "at": rec.at.isoformat(),
-                                "record": rec.matched_key or rec.id_number or rec.old_id_number})
-                    n += 1
+                    yield {**d, "origin": "journal", "checkin_seq": rec.seq, "at": rec.at.isoformat(),
+                           "record": rec.matched_key or rec.id_number or rec.old_id_number}
         if args.source in ("registry", "both"):
             for r in store.iter_residents():
                 for d in sweep(r, today=today):
-                    w.writerow({**d.to_dict(), "origin": "registry", "record": r.key})
-                    n += 1
+                    yield {**d.to_dict(), "origin": "registry", "record": r.key}
+
+    with open_store(args.db) as store:
+        n = write_table(args.out, DISCREPANCY_COLUMNS, rows(store))
     print(f"{n} discrepancies written to {args.out}")
     return 0
 
@@ -163,9 +168,10 @@ def register(subparsers) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_match)
 
-    q = sub.add_parser("discrepancies", help="export discrepancies (journal and/or registry sweep) to CSV")
+    q = sub.add_parser("discrepancies", help="export discrepancies (journal and/or registry sweep) to CSV or XLSX")
     q.add_argument("--db", help=DB_HELP)
-    q.add_argument("--out", required=True)
+    q.add_argument("--out", required=True, help="CSV file (XLSX when it ends in .xlsx), written 0600; "
+                                                "cells that would start a formula get a leading '")
     q.add_argument("--source", choices=("journal", "registry", "both"), default="both")
     q.add_argument("--today", help="reference date for expiry checks (default: today)")
     q.set_defaults(func=cmd_discrepancies)

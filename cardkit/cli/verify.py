@@ -17,7 +17,7 @@ from pathlib import Path
 
 from asn1crypto import pem, x509
 
-from cardkit.errors import CardkitError, InputError, VerificationError
+from cardkit.errors import CardkitError, FileAccessError, InputError, VerificationError
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.parsers import has_parser, parse_file
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
@@ -30,7 +30,7 @@ CERT_SUFFIXES = (".cer", ".der", ".pem", ".crt")
 EPILOG = """exit status: 0 = VALID (signature, trusted CSCA chain and data group hashes all check out);
 1 = INVALID (something was altered, expired, revoked, hidden or signed with an algorithm that is
 not allowed); 3 = UNKNOWN_ISSUER (the signature holds but its CSCA is not in the trust store) or
-NOT_CHECKED; 2 = error (the folder cannot be read; never 1).
+NOT_CHECKED; 2 = error (read failed: a file or the --trust store cannot be read; never 1).
 Certificates found beside the files are tried as CSCA / DS candidates for this run only and are
 reported as such: a CSCA found there is never treated as trusted."""
 
@@ -54,17 +54,28 @@ def register_bench(bench_subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_bench)
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # a folder named like a file, no permission, ...: read failed (exit 2)
+        raise FileAccessError.of(exc, path) from None
+
+
 def read_folder(folder: Path) -> tuple[dict[DataGroup, bytes], list[tuple[x509.Certificate, str]]]:
     if not folder.is_dir():
-        raise InputError(f"{folder} is not a directory")
+        raise InputError(f"{folder} is not a directory", message_vi=f"{folder} không phải là thư mục.")
     files: dict[DataGroup, bytes] = {}
     certs: list[tuple[x509.Certificate, str]] = []
-    for path in sorted(folder.iterdir()):
+    try:
+        paths = sorted(folder.iterdir())
+    except OSError as exc:
+        raise FileAccessError.of(exc, folder) from None
+    for path in paths:
         dg = DataGroup.from_filename(path.name)
         if dg is not None:
-            files[dg] = path.read_bytes()
+            files[dg] = _read(path)
         elif path.suffix.lower() in CERT_SUFFIXES:
-            data = path.read_bytes()
+            data = _read(path)
             try:
                 der = pem.unarmor(data)[2] if pem.detect(data) else data
                 cert = x509.Certificate.load(der, strict=True)
@@ -114,8 +125,17 @@ def _holder(parsed: dict[DataGroup, object]) -> dict | None:
     return None
 
 
+def load_trust(path: Path | None) -> TrustStore:
+    """The store at ``--trust``, which must exist (a typo must not verify against an empty
+    store); without ``--trust`` the default folder, empty if it was never made."""
+    if path is not None and not path.exists():
+        raise FileAccessError(f"cannot read trust store {path}: no such file or folder",
+                              message_vi=f"Không đọc được kho chứng thư tin cậy {path}: không tồn tại.", path=str(path))
+    return TrustStore.load(path)
+
+
 def run_verify(args: argparse.Namespace) -> int:
-    trust = TrustStore.load(args.trust, must_exist=args.trust is not None)
+    trust = load_trust(args.trust)
     now = args.now.replace(tzinfo=args.now.tzinfo or timezone.utc) if args.now else None
     result, files, holder = verify_folder(args.dir, trust, now)
     if args.json:

@@ -4,7 +4,9 @@
 docs/CCCD.md "The printed QR code": ``ID12|CMND9|Họ và tên|ddmmyyyy|Giới tính|Nơi thường
 trú|ddmmyyyy``, UTF-8 without ECI; 6 fields (no issue date), 7 fields (2021 CCCD) or 11 and
 more (cards from late 2024 append fields, often empty). Fields are kept exactly as printed in
-:attr:`QrPayload.fields`, unknown trailing ones in :attr:`QrPayload.extra`. Pure: no imaging.
+:attr:`QrPayload.fields`, unknown trailing ones in :attr:`QrPayload.extra`; the free-text ones
+that are shown (residence, extra) without control characters (:func:`printable_text`). Pure:
+no imaging.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from cardkit.errors import InputError, ParseError
 from cardkit.person import PersonData, Sex
 from cardkit.qr.mojibake import repair_mojibake
 
-__all__ = ["QrPayload", "QrPayloadError", "parse_payload", "build_payload", "repair_mojibake"]
+__all__ = ["QrPayload", "QrPayloadError", "parse_payload", "build_payload", "printable_text", "repair_mojibake"]
 
 SEPARATOR = "|"
 MIN_FIELDS = 6
 KNOWN_FIELDS = 7  # fields 8.. are kept raw in ``extra``
 PROFILES = {"cccd2021": 7, "cancuoc2024": 11}
 _DATE = re.compile(r"(\d{2})(\d{2})(\d{4})\Z|(\d{2})/(\d{2})/(\d{4})\Z")
+# Bidirectional formatting characters (Unicode UAX #9 §2.2-2.6): they reorder what is shown.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 _FIELD_VI = {
     "encoding": "mã hóa ký tự",
@@ -100,6 +104,17 @@ class QrPayload:
         }
 
 
+def printable_text(text: str) -> str:
+    """``text`` with control characters (Unicode Cc: C0 with tab and newlines, DEL, C1) and
+    bidirectional formatting characters replaced by a space, then stripped.
+
+    The QR is printed on a card anyone can make: an ESC or CSI in it would drive the
+    operator's terminal, a newline forge output lines, a bidi override reorder the address."""
+    if text.isprintable():
+        return text.strip()
+    return "".join(" " if unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS else c for c in text).strip()
+
+
 def decode_text(data: bytes | str, *, repair: bool = True) -> str:
     """Bytes must be UTF-8 (the card's encoding); text that a guessing decoder mangled is
     repaired first. The result is NFC, without the line ending a keyboard-wedge scanner adds."""
@@ -131,9 +146,9 @@ def parse_payload(data: bytes | str, *, repair: bool = True) -> QrPayload:
         full_name=_name(fields[2]),
         date_of_birth=_date(fields[3], "date_of_birth", required=True) or date.min,
         sex=_sex(fields[4]),
-        residence=fields[5].strip() or None,
+        residence=printable_text(fields[5]) or None,
         issue_date=_date(fields[6], "issue_date", required=False) if len(fields) > 6 else None,
-        extra=fields[KNOWN_FIELDS:],
+        extra=tuple(printable_text(f) for f in fields[KNOWN_FIELDS:]),
     )
 
 

@@ -12,17 +12,19 @@ bulk load section), PostgreSQL ``COPY``s them into a temporary table and merges 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import re
 import shutil
 import sqlite3
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from cardkit.errors import CardkitError
+from cardkit.home import ensure_parent, private_file
+from cardkit.registry import scratch
 from cardkit.registry.adbcload import LOAD_CACHE
 
 RESIDENT_COLUMNS: tuple[str, ...] = (
@@ -41,6 +43,30 @@ _STAGE_COLS = ", ".join(f"s.{c}" for c in RESIDENT_COLUMNS)
 
 class StoreError(CardkitError):
     message_vi = "Lỗi cơ sở dữ liệu đăng ký cư dân."
+
+
+class StoreFullError(StoreError):
+    """The database's disk (or its size limit) is full: the write was rolled back."""
+
+    message_vi = "Ổ đĩa chứa cơ sở dữ liệu đã đầy: dữ liệu chưa được lưu."
+
+
+SQLITE_FULL = 13  # sqlite3.SQLITE_FULL, the primary result code
+PG_DISK_FULL = "53100"  # SQLSTATE disk_full (PostgreSQL Appendix A)
+
+
+def store_failure(exc: Exception, doing: str, doing_vi: str) -> StoreError:
+    """The typed error for a database error ``exc`` raised while ``doing``.
+
+    A full disk is :class:`StoreFullError`; otherwise SQLite's message (it names tables and
+    constraints, never values) or, for PostgreSQL, only the error class (its details may quote
+    values)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if (code is not None and code & 0xFF == SQLITE_FULL) or getattr(exc, "sqlstate", None) == PG_DISK_FULL:
+        return StoreFullError(f"{doing}: the database disk is full",
+                              message_vi=f"{doing_vi}: ổ đĩa chứa cơ sở dữ liệu đã đầy.")
+    detail = str(exc) if isinstance(exc, sqlite3.Error) else type(exc).__name__
+    return StoreError(f"{doing}: {detail}", message_vi=f"{doing_vi}: lỗi cơ sở dữ liệu.")
 
 
 log = logging.getLogger(__name__)
@@ -65,14 +91,28 @@ def winners(frames: list):
     return rows.filter(pl.col("ord") == pl.col("ord").max().over("rkey")).sort("rkey").select(RESIDENT_COLUMNS)
 
 
+def _private_database(path: Path) -> None:
+    """The registry file (and its -wal/-shm/-journal, which SQLite creates with the database
+    file's mode) 0600; a missing folder is created 0700. Typed errors, not tracebacks."""
+    path = ensure_parent(path)
+    private_file(path)  # a folder in its place: EISDIR, a FileAccessError
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            private_file(side)
+
+
 class SqliteBackend:
     dialect = "sqlite"
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: str, *, cache_mb: int = 256) -> None:
         self.cache_pages = -cache_mb * 1024  # negative: KiB
         self.path = path
         if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_database(Path(path))
+        # Rows a killed import left in scratch (personal data): gone at the next open.
+        scratch.sweep_stale([scratch.SHM_DIR, self._scratch_dir()])
         self._depth = 0
         self._loading = False
         self.conn = self._connect()
@@ -113,11 +153,14 @@ class SqliteBackend:
         self._depth = 1
         try:
             yield
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException:
+            # SQLite may already have rolled back (SQLITE_FULL does): a second ROLLBACK would
+            # then replace the error that matters with "no transaction is active".
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+            raise
         finally:
             self._depth = 0
 
@@ -146,6 +189,32 @@ class SqliteBackend:
     #
     # Either way the registry changes in one transaction: all or nothing.
 
+    @contextlib.contextmanager
+    def load_lock(self, on_wait: Callable[[], None] | None = None, *, wait: bool = True) -> Iterator[bool]:
+        """One bulk load at a time per registry file, across processes: an exclusive ``flock``
+        on ``<registry>-import.lock``, held from the first count to the last (the ADBC child
+        writes through its own connection, so no transaction of ours can span the load).
+        ``on_wait`` is called once if another load holds the lock; then this one waits, or with
+        ``wait=False`` goes on without it. Yields whether the lock is held."""
+        if self.path == ":memory:":
+            yield True
+            return
+        lock = private_file(Path(str(Path(self.path).expanduser()) + "-import.lock"))
+        fd = os.open(lock, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                if not wait:
+                    yield False
+                    return
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield True
+        finally:
+            os.close(fd)  # releases the lock
+
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         """``index_statements``: indexes the caller dropped for this load (empty table); the
         in-memory path builds them in its own transaction, the caller's rebuild finds them."""
@@ -163,7 +232,7 @@ class SqliteBackend:
     def _open_stage(self) -> None:
         import adbc_driver_sqlite.dbapi as adbc
 
-        self._stage_dir = tempfile.mkdtemp(prefix="cardkit-import-", dir=self._scratch_dir())
+        self._stage_dir = scratch.make(self._scratch_dir())
         # autocommit: each batch is its own transaction; the file is scratch either way.
         conn = adbc.connect(os.path.join(self._stage_dir, "stage.sqlite3"), autocommit=True)
         cur = conn.cursor()
@@ -217,9 +286,9 @@ class SqliteBackend:
 
         # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
         size = rows.estimated_size()
-        shm = "/dev/shm" if os.path.isdir("/dev/shm") and shutil.disk_usage("/dev/shm").free > 2 * size else None
-        work = tempfile.mkdtemp(prefix="cardkit-import-", dir=shm or self._scratch_dir())
-        try:
+        shm = scratch.SHM_DIR if os.path.isdir(scratch.SHM_DIR) and shutil.disk_usage(scratch.SHM_DIR).free > 2 * size \
+            else None
+        with scratch.folder(shm or self._scratch_dir()) as work:
             ipc = Path(work) / "rows.arrow"
             # large_string columns (CompatLevel.oldest): ADBC binds them faster than string views.
             rows.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())
@@ -236,8 +305,6 @@ class SqliteBackend:
                 log.debug("registry load child: %s", result)
             finally:
                 self.conn = self._connect()
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
         return int(result["written"])
 
     def _scratch_dir(self) -> str | None:
@@ -344,6 +411,7 @@ class PostgresBackend:
             ) from exc
         try:
             self.conn = psycopg.connect(dsn, autocommit=True)
+            self.errors = (psycopg.Error,)
         except psycopg.Error as exc:
             # The DSN may hold a password: say what failed, not the DSN.
             raise StoreError(
@@ -392,6 +460,25 @@ class PostgresBackend:
     # Into a non-empty registry, as on SQLite: rows that fit in memory are kept, the winner of each
     # key sorted by key (Polars), COPYed into a temporary table and merged with one INSERT ... ON
     # CONFLICT; more rows stream into the temporary table with their ord.
+
+    @contextlib.contextmanager
+    def load_lock(self, on_wait: Callable[[], None] | None = None, *, wait: bool = True) -> Iterator[bool]:
+        """One bulk load at a time per registry (database and schema), across processes and
+        hosts: a session-level advisory lock. ``on_wait``, ``wait``: as for SQLite."""
+        key = "SELECT 7254002, hashtext(current_schema())"
+        if not self.query(f"SELECT pg_try_advisory_lock(k, s) FROM ({key}) AS l(k, s)")[0][0]:
+            if on_wait is not None:
+                on_wait()
+            if not wait:
+                yield False
+                return
+            self.query(f"SELECT pg_advisory_lock(k, s) FROM ({key}) AS l(k, s)")
+        try:
+            yield True
+        finally:
+            if not self.conn.closed and self.conn.info.transaction_status == 0:
+                self.query(f"SELECT pg_advisory_unlock(k, s) FROM ({key}) AS l(k, s)")
+            # else: the connection is unusable or mid-transaction; closing it releases the lock
 
     def begin_load(self, index_statements: Sequence[str] = ()) -> None:
         self._empty = bool(index_statements)  # the caller dropped the indexes of an empty table

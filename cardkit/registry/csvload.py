@@ -29,6 +29,7 @@ from itertools import islice
 from pathlib import Path
 
 from cardkit.errors import InputError
+from cardkit.registry.csvrecords import raise_field_limit, records
 from cardkit.registry.fastrow import RecordParser
 from cardkit.registry.rowparse import resolve_columns
 
@@ -108,14 +109,14 @@ def parse_chunk(parser: RecordParser, data: bytes | str):
     reader = csv.reader(io.StringIO(text, newline=""))
     last: list[str] = []
 
-    def records():
+    def tracked():
         nonlocal last
-        for values in reader:
-            last = values
-            yield reader.line_num, values
+        for line, values in records(reader):
+            last = values if isinstance(values, list) else []
+            yield line, values
 
     lines: list[int] = []
-    rows, rejected, read = parser.parse_many(records(), lines=lines)
+    rows, rejected, read = parser.parse_many(tracked(), lines=lines)
     # Read from a record start, the csv module ends this chunk inside a quoted field exactly when
     # the cut was wrong, and then its last field ends with the chunk's final newline. (A quoted
     # field may also end in a newline legitimately: rare, and the serial fallback is still right.)
@@ -152,10 +153,9 @@ def _serial(parser: RecordParser, path: Path, offset: int, first_line: int) -> I
     """Plain csv reader from a record boundary; the fallback for anything the cutter can't do."""
     text, counter = _text_at(path, offset)
     with text:
-        reader = csv.reader(text)
-        records = ((reader.line_num, values) for values in reader)
+        stream = records(csv.reader(text))
         while True:
-            part = list(islice(records, SERIAL_BATCH))
+            part = list(islice(stream, SERIAL_BATCH))
             if not part:
                 return
             lines: list[int] = []
@@ -175,7 +175,12 @@ def read_header(path: Path, mapping: Mapping[str, str] | None) -> tuple[dict[str
     text = head.decode("utf-8-sig", "surrogateescape")
     lines = io.StringIO(text, newline="")
     reader = csv.reader(lines)
-    header = next(reader, None)
+    raise_field_limit()
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"the header line cannot be read as CSV: {exc}",
+                         message_vi="Không đọc được dòng tiêu đề của tệp CSV.") from None
     if header is None:
         raise InputError("the file is empty", message_vi="Tệp không có dữ liệu.")
     cols = resolve_columns(header, mapping)
@@ -205,10 +210,9 @@ def csv_batches(path: Path, parser_args: tuple, mapping: Mapping[str, str] | Non
 def _serial_with_header(parser: RecordParser, path: Path) -> Iterator[Batch]:
     text, counter = _text_at(path, 0)
     with text:
-        reader = csv.reader(text)
-        next(reader, None)
-        records = ((reader.line_num, values) for values in reader)
-        while part := list(islice(records, SERIAL_BATCH)):
+        stream = records(csv.reader(text))
+        next(stream, None)  # the header (read_header checked it)
+        while part := list(islice(stream, SERIAL_BATCH)):
             lines: list[int] = []
             rows, rejected, read = parser.parse_many(part, lines=lines)
             yield Batch(_frame(rows, lines), rejected, read, counter.done)

@@ -139,6 +139,7 @@ class RecordParser:
     def parse_many(self, records, first_line: int = 0,
                    lines: list[int] | None = None) -> tuple[list[tuple], list[Rejected], int]:
         """Rows and rejections of ``(line, values)`` pairs; blank lines are skipped, not counted.
+        ``values`` may be the error of a record that could not be read: it is a rejection.
         ``lines``, when given, receives the line number of each accepted row."""
         rows: list[tuple] = []
         rejected: list[Rejected] = []
@@ -149,6 +150,8 @@ class RecordParser:
                 continue  # blank line
             read += 1
             try:
+                if isinstance(values, CardkitError):
+                    raise values  # a record the csv module could not read (csvrecords)
                 rows.append(parse(values))
             except CardkitError as exc:
                 rejected.append((line + first_line, str(exc), exc.message_vi))

@@ -23,12 +23,12 @@ index in the chunk, so "the last row for a key wins" survives any reordering).
 
 from __future__ import annotations
 
-import csv
 import unicodedata
 
 import polars as pl
 
 from cardkit.registry.backends import RESIDENT_COLUMNS
+from cardkit.registry.csvrecords import one_record
 from cardkit.registry.fastrow import _SEX, RecordParser, Rejected
 from cardkit.registry.models import CSV_COLUMNS, content_digest
 from cardkit.registry.normalize import _FOLD
@@ -209,7 +209,7 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
     rejected: list[Rejected] = []
     read = len(ls) - len(slow_idx)
     for i in slow_idx:
-        got, rej, n = parser.parse_many([(i + 1, next(csv.reader([ls[i]]), []))], lines=ords)
+        got, rej, n = parser.parse_many([(i + 1, one_record(ls[i]))], lines=ords)
         read += n
         rejected.extend(rej)
         rows.extend(got)

@@ -121,8 +121,10 @@ def import_file(
     on_reject: Callable[[Rejection], None] | None = None,
     today: date | None = None,
     workers: int | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ImportReport:
-    """Import a CSV or XLSX file. ``workers``: parser processes for CSV (None: by file size, 0: none)."""
+    """Import a CSV or XLSX file. ``workers``: parser processes for CSV (None: by file size, 0: none).
+    ``on_wait``: called if another import into the same registry runs (this one then waits for it)."""
     report = ImportReport()
     started = time.perf_counter()
     path = Path(path)
@@ -134,9 +136,8 @@ def import_file(
         batches, total = _xlsx_batches(path, mapping, today, stamp, batch_size), 0
     else:
         batches, total = csv_batches(path, (today, stamp), mapping, workers=workers), os.path.getsize(path)
-    before = store.count()
     done = 0
-    with store.bulk_load() as load:
+    with store.bulk_load(on_wait) as load:
         for batch in batches:
             report.read += batch.read
             report.accepted += batch.frame.height
@@ -149,9 +150,11 @@ def import_file(
             done = batch.done
             if on_progress:
                 on_progress(report.read, done, total)
-    report.inserted = store.count() - before
+    # Counted under the load's lock: no other import's rows are in these numbers. (A check-in
+    # adding a resident meanwhile could still shift them; they are clamped, never negative.)
+    report.inserted = max(load.after - load.before, 0)
     report.updated = max(load.written - report.inserted, 0)
-    report.unchanged = report.accepted - report.inserted - report.updated
+    report.unchanged = max(report.accepted - report.inserted - report.updated, 0)
     report.seconds = time.perf_counter() - started
     if on_progress:
         on_progress(report.read, total or done, total)

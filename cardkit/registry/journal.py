@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cardkit.errors import InputError
+from cardkit.registry.backends import store_failure
 from cardkit.registry.store import Store
 
 _COLUMNS = (
@@ -80,7 +81,11 @@ class Journal:
         self.store = store
 
     def append(self, rec: CheckInRecord) -> int:
-        """Commit one check-in; returns its sequence number. Idempotent on ``checkin_id``."""
+        """Commit one check-in; returns its sequence number. Idempotent on ``checkin_id``.
+
+        A database failure (a full disk: :class:`~cardkit.registry.backends.StoreFullError`) is a
+        typed :class:`~cardkit.registry.backends.StoreError`; the check-in is then not stored
+        (rolled back) and the journal is unchanged, so the caller may retry it."""
         if "face" in rec.extra or "image" in rec.extra:
             raise InputError("the journal never stores face images", message_vi="Nhật ký không lưu ảnh khuôn mặt.")
         values = (
@@ -89,14 +94,17 @@ class Journal:
             _json(list(rec.verdicts)), _json(list(rec.discrepancies)), _json(rec.extra),
         )
         b = self.store.backend
-        with b.transaction():
-            existing = b.query("SELECT seq FROM checkins WHERE checkin_id = ?", (rec.checkin_id,))
-            if existing:
-                return int(existing[0][0])
-            b.execute(
-                f"INSERT INTO checkins ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values
-            )
-            return int(b.query("SELECT seq FROM checkins WHERE checkin_id = ?", (rec.checkin_id,))[0][0])
+        try:
+            with b.transaction():
+                existing = b.query("SELECT seq FROM checkins WHERE checkin_id = ?", (rec.checkin_id,))
+                if existing:
+                    return int(existing[0][0])
+                b.execute(
+                    f"INSERT INTO checkins ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values
+                )
+                return int(b.query("SELECT seq FROM checkins WHERE checkin_id = ?", (rec.checkin_id,))[0][0])
+        except b.errors as exc:
+            raise store_failure(exc, "the check-in was not saved", "Chưa lưu được lượt check-in") from exc
 
     def list(
         self, *, since: datetime | None = None, query: str | None = None, limit: int | None = None

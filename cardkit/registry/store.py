@@ -9,11 +9,10 @@ discrepancies) is backend-agnostic, and the tests run it against both.
 from __future__ import annotations
 
 import contextlib
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
-from pathlib import Path
 
+from cardkit.home import cardkit_home
 from cardkit.person import Sex
 from cardkit.registry.backends import RESIDENT_COLUMNS, PostgresBackend, SqliteBackend, StoreError
 from cardkit.registry.models import Resident, content_hash
@@ -23,9 +22,8 @@ _SELECT = "SELECT " + ", ".join(RESIDENT_COLUMNS) + " FROM residents"
 
 
 def default_db_url() -> str:
-    """``$CARDKIT_HOME/registry.sqlite3``; CARDKIT_HOME defaults to ``~/.local/share/cardkit``."""
-    home = os.environ.get("CARDKIT_HOME") or os.path.join(Path.home(), ".local", "share", "cardkit")
-    return os.path.join(home, "registry.sqlite3")
+    """``$CARDKIT_HOME/registry.sqlite3`` (see :mod:`cardkit.home`)."""
+    return str(cardkit_home() / "registry.sqlite3")
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
@@ -122,23 +120,40 @@ class Store:
         return LATEST_VERSION
 
     def ensure_indexes(self) -> None:
-        """Recreate secondary indexes an interrupted bulk load may have left dropped."""
-        for name, cols in RESIDENT_INDEXES:
-            self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
+        """Recreate secondary indexes an interrupted bulk load may have left dropped. Not while a
+        load runs (its lock is held): that load drops and rebuilds them itself, and building
+        them beside it raced it on PostgreSQL's catalogue (a duplicate-key error)."""
+        with self.backend.load_lock(wait=False) as free:
+            if not free:
+                return
+            for name, cols in RESIDENT_INDEXES:
+                self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
 
     @contextlib.contextmanager
-    def bulk_load(self) -> Iterator["BulkLoad"]:
+    def bulk_load(self, on_wait: Callable[[], None] | None = None) -> Iterator["BulkLoad"]:
         """Stage rows with ``load.stage(rows)``; at the end of the block they are merged at once.
 
         All or nothing: an error inside the block discards the staged rows. Into an empty table,
         secondary indexes are dropped and rebuilt after the merge (sorting once is much faster).
+        One bulk load at a time per registry, across processes (``backend.load_lock``; a second
+        one waits, calling ``on_wait`` first), so the empty-table decision and the counts
+        ``load.before`` / ``load.after`` (residents before and after) see no other load's rows.
         """
-        empty = self.count() == 0
+        with self.backend.load_lock(on_wait):
+            with self._bulk_load() as load:
+                yield load
+            load.after = self.count()
+
+    @contextlib.contextmanager
+    def _bulk_load(self) -> Iterator["BulkLoad"]:
+        before = self.count()
+        empty = before == 0
         indexes = [f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})" for name, cols in RESIDENT_INDEXES]
         if empty:
             for name, _ in RESIDENT_INDEXES:
                 self.backend.execute(f"DROP INDEX IF EXISTS {name}")
         load = BulkLoad(self.backend)
+        load.before = before
         self.backend.begin_load(indexes if empty else ())
         try:
             yield load
@@ -248,6 +263,8 @@ class BulkLoad:
     def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
         self.backend = backend
         self.written = 0  # rows inserted or changed by the merge, set when the block ends
+        self.before = 0  # residents when the load began
+        self.after = 0  # residents when it ended (set after the merge)
         self._next_ord = 0
 
     def stage(self, rows) -> None:

@@ -16,6 +16,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from cardkit.errors import FileAccessError
+from cardkit.home import open_private
 from cardkit.idnumber import province_codes
 from cardkit.person import Sex
 from cardkit.registry.models import CSV_COLUMNS, Resident
@@ -181,10 +183,13 @@ def _add_years(d: date, years: int) -> date:
 
 def write_csv(path: str | Path, rows: Iterator[dict[str, str]]) -> int:
     n = 0
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS))
-        w.writeheader()
-        for row in rows:
-            w.writerow(row)
-            n += 1
+    try:
+        with open_private(path, "w", newline="") as fh:  # looks like personal data: 0600 as the real thing
+            w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS))
+            w.writeheader()
+            for row in rows:
+                w.writerow(row)
+                n += 1
+    except OSError as exc:  # the writes: disk full, quota
+        raise FileAccessError.of(exc, path, writing=True) from None
     return n

@@ -17,21 +17,18 @@ Every key is optional; a missing file means the defaults. The file is flat TOML:
 
 from __future__ import annotations
 
-import os
 import socket
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from cardkit.errors import InputError
+from cardkit.home import cardkit_home, ensure_parent, write_private
 
 MODES = ("clinic", "counter")
 LANGUAGES = ("vi", "en")
 PHOTO_MODES = ("auto", "halfblock", "none")
 
-
-def cardkit_home() -> Path:
-    return Path(os.environ.get("CARDKIT_HOME") or Path.home() / ".local" / "share" / "cardkit")
 
 
 def config_path() -> Path:
@@ -110,9 +107,8 @@ def dumps(config: StationConfig) -> str:
 
 
 def save_config(config: StationConfig, path: str | Path | None = None) -> Path:
-    p = Path(path) if path is not None else config_path()
-    p.parent.mkdir(parents=True, exist_ok=True)
+    p = ensure_parent(Path(path) if path is not None else config_path())
     tmp = p.with_suffix(".tmp")
-    tmp.write_text(dumps(config), "utf-8")
+    write_private(tmp, dumps(config))  # operator and station names: 0600 like the journal
     tmp.replace(p)
     return p

@@ -17,8 +17,9 @@ from datetime import date
 from pathlib import Path
 
 from cardkit.errors import TransportError
+from cardkit.home import cardkit_home
 from cardkit.person import PersonData
-from cardkit.station.config import StationConfig, cardkit_home
+from cardkit.station.config import StationConfig
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from cardkit.errors import CardkitError
+from cardkit.home import cardkit_home, private_dir, write_private
 from cardkit.registry.journal import CheckInRecord
-from cardkit.station.config import cardkit_home
 from cardkit.station.export import checkin_fhir, checkin_json, dumps
 from cardkit.tui.checkin_screen import OVERALL_STYLE
 
@@ -138,13 +138,12 @@ class HistoryScreen(Screen):
 
 
 def export_record(rec: CheckInRecord, kind: str, folder: Path) -> Path:
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(folder)  # exports hold personal data: folder 0700, files 0600
     stamp = rec.at.astimezone().strftime("%Y%m%d-%H%M%S") if isinstance(rec.at, datetime) else "checkin"
     if kind == "fhir":
         path = folder / f"{stamp}-{rec.seq}.fhir-patient.json"
-        path.write_text(dumps(checkin_fhir(rec)), "utf-8")
+        write_private(path, dumps(checkin_fhir(rec)))
     else:
         path = folder / f"{stamp}-{rec.seq}.checkin.json"
-        path.write_text(dumps(checkin_json(rec)), "utf-8")
+        write_private(path, dumps(checkin_json(rec)))
     return path

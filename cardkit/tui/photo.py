@@ -5,8 +5,6 @@ as foreground and the lower as background), and a text placeholder before DG2 ar
 
 from __future__ import annotations
 
-import io
-
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -26,11 +24,11 @@ def graphics_supported() -> bool:
 
 
 def decode(data: bytes):
-    from PIL import Image
+    """The face as an RGB image; a card's image over the face-size limit (a decompression bomb)
+    is refused before decoding (:func:`cardkit.icao.lds.dg2.decode_image`)."""
+    from cardkit.icao.lds.dg2 import decode_image
 
-    img = Image.open(io.BytesIO(data))
-    img.load()
-    return img.convert("RGB")
+    return decode_image(data).convert("RGB")
 
 
 def halfblock_lines(img, width: int, height: int) -> list[Strip]:

@@ -9,7 +9,8 @@ from cardkit.icao.lds.dg11 import parse_dg11
 from cardkit.icao.lds.dg12 import build_dg12, parse_dg12
 from cardkit.icao.lds.dg15 import build_dg15, parse_dg15
 from cardkit.icao.lds.dg16 import parse_dg16
-from cardkit.icao.lds.dg2 import build_dg2, decode_image, parse_19794_5, parse_dg2
+from cardkit.errors import ParseError
+from cardkit.icao.lds.dg2 import MAX_FACE_PIXELS, build_dg2, decode_image, parse_19794_5, parse_dg2
 
 def test_pillow_decodes_jpeg2000():
     """JPEG 2000 faces are tested, never skipped: Pillow's wheels carry OpenJPEG; a build without
@@ -87,3 +88,28 @@ def test_dg14_unwraps_6e_and_hands_security_infos_to_the_shared_parser(conforman
     infos = parse_dg14(data)
     assert type(infos).__name__ == "SecurityInfos" and len(infos.infos) >= 1
     assert build_dg14(parse_single(data).value) == data
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header (SOF0, ITU-T T.81 §B.2.2) claims another size."""
+    data = bytearray(_jpeg())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+def test_a_decompression_bomb_face_is_a_parse_error():
+    # Before: PIL.Image.DecompressionBombError escaped decode_image.
+    with pytest.raises(ParseError) as err:
+        decode_image(_jpeg_claiming(60000, 60000))
+    assert str(err.value) == (
+        "image refused as a decompression bomb: Image size (3600000000 pixels) exceeds limit of 178956970 "
+        "pixels, could be decompression bomb DOS attack. (DG2 image)")
+
+
+def test_a_face_larger_than_a_face_image_may_be_is_refused_before_decoding():
+    with pytest.raises(ParseError) as err:
+        decode_image(_jpeg_claiming(5000, 5000))  # under Pillow's own limit, over the face limit
+    assert str(err.value) == ("image of 5000 x 5000 pixels is larger than a face image may be "
+                              f"({MAX_FACE_PIXELS} pixels) (DG2 image)")
+    assert decode_image(_jpeg((4096, 16))).size == (4096, 16)

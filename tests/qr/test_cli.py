@@ -40,7 +40,7 @@ def test_decode_reports_each_failure_and_exits_non_zero(images, capsys):
     assert main(["qr", "decode", str(good), str(blank), str(bad_text), "--json"]) == 1
     entries = json.loads(capsys.readouterr().out)
     assert [("text" in e, "error" in e) for e in entries] == [(True, False), (False, True), (True, True)]
-    assert entries[1]["error"] == "no QR code found"
+    assert entries[1]["error"] == "no QR code found | Không tìm thấy mã QR trong ảnh"
     assert entries[2]["text"] == "hello|world" and "layout" in entries[2]["error"]
 
 
@@ -85,3 +85,23 @@ def test_bench_json_on_a_tiny_set(tmp_path, capsys):
 def test_bench_without_manifest_fails_cleanly(tmp_path, capsys):
     assert main(["qr", "bench", str(tmp_path)]) == 2
     assert "manifest.json" in capsys.readouterr().err
+
+
+def test_decode_errors_are_english_and_vietnamese(images, capsys):
+    _, blank, bad_text = images
+    assert main(["qr", "decode", str(blank), str(bad_text)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"{blank}: error: no QR code found | Không tìm thấy mã QR trong ảnh",
+                   f"{bad_text}: error: QR text has 2 fields, at least 6 expected (QR field layout) | "
+                   "Mã QR trên thẻ không hợp lệ: sai số trường."]
+
+
+def test_decoded_text_is_printed_without_control_characters(tmp_path, capsys):
+    text = "001090012345||Nguyễn Văn An|01011990|Nam|Hà Nội\x1b[2J|01072021"
+    path = tmp_path / "esc.png"
+    cv2.imwrite(str(path), qr_gray(text, scale=3))
+    assert main(["qr", "decode", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: 001090012345||Nguyễn Văn An|01011990|Nam|Hà Nội [2J|01072021\n"
+    assert main(["qr", "decode", str(path), "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert entry["fields"]["residence"] == "Hà Nội [2J" and "\x1b" not in entry["text"]

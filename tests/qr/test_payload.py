@@ -151,3 +151,17 @@ def test_arbitrary_text_never_escapes_as_foreign_errors(text):
         parse_payload(text)
     except CardkitError:
         pass
+
+
+@pytest.mark.parametrize("residence, shown", [
+    ("Hà Nội\x1b[2J\x1b[31m", "Hà Nội [2J [31m"),  # ESC (terminal control sequences)
+    ("Hà Nội\nline 2\r\x00", "Hà Nội line 2"),  # forged output lines, NUL
+    ("\u202eiộN àH", "iộN àH"),  # right-to-left override
+    ("Số 1\x9bPhố Huế\x7f", "Số 1 Phố Huế"),  # C1 CSI, DEL
+    ("Số 1 Phố Huế, Hà Nội", "Số 1 Phố Huế, Hà Nội"),  # untouched
+])
+def test_residence_and_extra_fields_lose_control_characters(residence, shown):
+    p = parse_payload(f"001090012345||Nguyễn Văn An|01011990|Nam|{residence}|01072021|x|\x1b]0;t\x07|")
+    assert p.residence == shown
+    assert p.extra == ("x", "]0;t", "")
+    assert p.fields[5] == residence  # the raw split is kept as printed

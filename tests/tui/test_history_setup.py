@@ -47,6 +47,8 @@ async def test_history_exports_json_and_fhir_patient(station, card_images, until
         await pilot.pause()
     (js,) = (tmp_path / "exports").glob("*.checkin.json")
     (fh,) = (tmp_path / "exports").glob("*.fhir-patient.json")
+    # personal data at rest: the export folder 0700, the files 0600 (cardkit.home)
+    assert [p.stat().st_mode & 0o777 for p in (tmp_path / "exports", js, fh)] == [0o700, 0o600, 0o600]
     rec = json.loads(js.read_text("utf-8"))
     assert rec["id_number"] == holder.id_number and rec["operator"] == "Lan"
     patient = json.loads(fh.read_text("utf-8"))

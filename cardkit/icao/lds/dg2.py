@@ -97,14 +97,30 @@ def parse_dg2(data: bytes) -> Dg2:
     return Dg2(tuple(faces))
 
 
+# A face image is a few hundred pixels a side (ISO/IEC 19794-5 §8: 240 x 320 for a token image);
+# 4096 x 4096 leaves room for any real one. A larger header is refused before decoding: a small
+# file may claim a huge image (a "decompression bomb"), and Pillow's own guard only starts at
+# 89 million pixels (a warning) and refuses at twice that (DecompressionBombError).
+MAX_FACE_PIXELS = 4096 * 4096
+
+
 def decode_image(face: FaceImage | bytes):  # -> PIL.Image.Image
-    """Decode to a Pillow image (JPEG 2000 needs Pillow built with OpenJPEG: ``PIL.features.check('jpg_2000')``)."""
+    """Decode to a Pillow image (JPEG 2000 needs Pillow built with OpenJPEG: ``PIL.features.check('jpg_2000')``).
+
+    :class:`ParseError` for anything that is not a decodable image of at most
+    :data:`MAX_FACE_PIXELS` pixels (the card controls these bytes)."""
     from PIL import Image, UnidentifiedImageError
 
     data = face.data if isinstance(face, FaceImage) else face
     try:
         img = Image.open(io.BytesIO(data))
+        width, height = img.size
+        if width * height > MAX_FACE_PIXELS:
+            raise ParseError(f"image of {width} x {height} pixels is larger than a face image may be "
+                             f"({MAX_FACE_PIXELS} pixels)", what="DG2 image")
         img.load()
+    except Image.DecompressionBombError as exc:
+        raise ParseError(f"image refused as a decompression bomb: {exc}", what="DG2 image") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise ParseError(f"image cannot be decoded: {exc}", what="DG2 image") from None
     return img

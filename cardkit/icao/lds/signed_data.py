@@ -79,6 +79,7 @@ def _signer(si: cms.SignerInfo) -> SignerInfo:
     if sid.name == "issuer_and_serial_number":
         issuer = sid.chosen["issuer"]
         serial = sid.chosen["serial_number"].native
+        _check_name(issuer, "SignerInfo issuer name")
     else:
         key_id = sid.chosen.native
     attrs = si["signed_attrs"]
@@ -95,6 +96,17 @@ def _signer(si: cms.SignerInfo) -> SignerInfo:
         ct.dotted if ct is not None else None, md.native if md is not None else None,
         st.native if st is not None else None,
     )
+
+
+def _check_name(name: x509.Name, what: str) -> None:
+    """Decode a Name now, as :meth:`SignerInfo.matches` will compare it (its strings and their
+    RFC 4518 prepared forms): a malformed one (bad UTF-8 or UTF-16 in a UTF8String or
+    BMPString, ...) is a :class:`ParseError` here, not a ValueError during verification."""
+    try:
+        name.native
+        name.hashable
+    except ASN1_ERRORS as exc:
+        raise ParseError(f"malformed {what}: {exc}", what=what) from None
 
 
 def _null_params(alg: object) -> bool:
@@ -127,6 +139,7 @@ def parse_signed_data(der: bytes, *, what: str = "SignedData") -> SignedData:
             if sd["certificates"].native is not None else ()
         for c in certs:
             c["tbs_certificate"].native  # force asn1crypto's lazy parsing now, not during PA
+            _check_name(c.issuer, "certificate issuer name")  # compared with the SignerInfo's
             check_certificate_encoding(c)
         if not all(_null_params(a) for a in sd["digest_algorithms"]):
             raise ParseError("digest algorithm with parameters other than NULL", what=what)

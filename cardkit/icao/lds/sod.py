@@ -61,10 +61,16 @@ class Sod:
 
     @property
     def document_signer(self) -> x509.Certificate | None:
-        """The certificate the SignerInfo names, among those carried in the SOD."""
-        for cert in self.signed_data.certificates:
-            if self.signed_data.signer.matches(cert):
-                return cert
+        """The certificate the SignerInfo names, among those carried in the SOD.
+
+        :func:`parse_sod` has decoded every name compared here; should one still fail, that is a
+        :class:`ParseError`, never a ValueError or UnicodeDecodeError."""
+        try:
+            for cert in self.signed_data.certificates:
+                if self.signed_data.signer.matches(cert):
+                    return cert
+        except ASN1_ERRORS as exc:
+            raise ParseError(f"malformed signer name: {exc}", what="EF.SOD SignerInfo") from None
         return None
 
 

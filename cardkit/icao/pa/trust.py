@@ -19,7 +19,7 @@ from pathlib import Path
 
 from asn1crypto import core, crl, pem, x509
 
-from cardkit.errors import CardkitError, InputError, ParseError, VerificationError
+from cardkit.errors import CardkitError, ParseError, VerificationError
 from cardkit.icao.lds.signed_data import ASN1_ERRORS, parse_signed_data
 from cardkit.icao.pa.keys import load_public_key
 from cardkit.icao.pa.signed import common_name, content_verdict, country, signature_verdict, verify_certificate
@@ -104,13 +104,9 @@ class TrustStore:
             self._by_subject.setdefault(a.cert.subject.hashable, []).append(a)
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, must_exist: bool = False) -> "TrustStore":
-        """Load a directory (or one file); a missing default directory gives an empty store.
-        ``must_exist``: a path the operator named must be there (InputError otherwise)."""
+    def load(cls, path: str | Path | None = None) -> "TrustStore":
+        """Load a directory (or one file); a missing default directory gives an empty store."""
         p = Path(path) if path is not None else default_trust_dir()
-        if must_exist and not p.exists():
-            raise InputError(f"trust store {p} does not exist",
-                             message_vi=f"Không tìm thấy kho chứng thư tin cậy {p}.")
         store = cls(path=p if p.is_dir() or not p.exists() else None)
         if p.is_file():
             store.import_files([p], persist=False)
