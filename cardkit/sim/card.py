@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 EMRTD_AID = bytes.fromhex("A0000002471001")
 # Contactless ATR whose historical bytes announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7)
 DEFAULT_ATR = build_contactless_atr(bytes.fromhex("8073000040"))
-PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (not offered)
+PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (sim.ta_card)
 
 
 def R(sw: int, data: bytes = b"") -> ResponseApdu:
@@ -58,6 +58,12 @@ class _State:
     rnd_ic: bytes | None = None
     access: bool = False
     pending: bytes = b""  # T=0 style: rest of a long response for GET RESPONSE
+    # EAC (sim.ta_card): what PACE / CA / TA left for Terminal Authentication to use
+    pace_chip_comp: bytes = b""  # Comp(chip's PACE ephemeral key): ID_PICC of TA v2
+    ca_done: bool = False
+    ta_pending: frozenset[int] = frozenset()  # v2: opened once CA uses the announced key
+    ta_pending_comp: bytes = b""
+    ta_granted: frozenset[int] = frozenset()  # DG3/DG4 opened by Terminal Authentication
 
 
 class SimCard:
@@ -104,6 +110,9 @@ class SimCard:
         self.sm = None
         self._next_sm = None
         self.state.access = False
+        self.state.ta_granted = self.state.ta_pending = frozenset()
+        self.state.pace_chip_comp = self.state.ta_pending_comp = b""
+        self.state.ca_done = False
 
     def transmit(self, raw: bytes) -> bytes:
         self.apdu_count += 1
@@ -163,12 +172,14 @@ class SimCard:
             return self._read_binary(cmd)
         if ins == 0xC0:
             return self._get_response(cmd)
-        if ins in (0x84, 0x82):
+        if ins in (0x84, 0x82) and self.sm is None:  # BAC; under SM they belong to TA (sim.ta_card)
             return self.bac_handler.handle(self, cmd)
         for handler in self.handlers:
             resp = handler.handle(self, cmd)
             if resp is not None:
                 return resp
+        if ins in (0x84, 0x82):
+            return self.bac_handler.handle(self, cmd)
         return R(SW.INS_NOT_SUPPORTED)
 
     # -- file system ------------------------------------------------------------------
@@ -202,7 +213,7 @@ class SimCard:
         in_app = self.state.df == "app"
         if in_app and not self.state.access:
             return SW.SECURITY_STATUS_NOT_SATISFIED
-        if in_app and fid in PROTECTED_DGS and fid in self.image.app_files:
+        if in_app and fid in PROTECTED_DGS and fid in self.image.app_files and fid not in self.state.ta_granted:
             return SW.SECURITY_STATUS_NOT_SATISFIED
         if fid not in self._files():
             return SW.FILE_NOT_FOUND

@@ -28,6 +28,7 @@ from cardkit.icao.crypto import (
     pad,
     suite_named,
 )
+from cardkit.icao.cvc import compressed
 from cardkit.icao.domain import (
     Domain,
     EcDomain,
@@ -199,6 +200,7 @@ class PaceCardHandler:
             plain = pad(run.ca_ic.to_bytes(size, "big"), run.suite.block_size)
             body += encode_tlv(0x8A, run.suite.encrypt(ks_enc, plain, iv))
         card.establish(SmState(run.suite, ks_enc, ks_mac, 0))
+        card.state.pace_chip_comp = compressed(run.mapped or run.domain, run.pk_ic)  # ID_PICC of TA v2
         return R(SW.SUCCESS, encode_tlv(0x7C, body))
 
 
