@@ -131,8 +131,11 @@ def _date(value: bytes, what: str) -> date:
 
 
 def _ec_domain(dos: dict[int, bytes]) -> EcDomain | None:
-    if not {0x81, 0x82, 0x83, 0x84, 0x85} <= dos.keys():
+    present = {0x81, 0x82, 0x83, 0x84, 0x85} & dos.keys()
+    if not present:
         return None
+    if len(present) != 5:
+        raise ParseError("CV public key with incomplete domain parameters", what="7F49")
     g = dos[0x84]
     n = (len(g) - 1) // 2
     if not g or g[0] != 4 or len(g) != 1 + 2 * n:
