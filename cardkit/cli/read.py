@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     with reader.connect() as conn:
         result = read_and_verify(conn, access, trust_path=args.trust)
     if args.out:
-        save_files(result.read.files, args.out)
+        save_files(_files_to_save(result.read), args.out)
     doc = result.to_dict()
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
@@ -70,10 +71,24 @@ def run(args: argparse.Namespace) -> int:
     return 1 if doc.get("overall") == "INVALID" else 0
 
 
+def _files_to_save(read) -> dict[str, bytes]:
+    """The data groups read, plus EF.CardAccess and EF.CardSecurity when the session read them."""
+    files = dict(read.files)
+    for name, data in (("EF.CardAccess", read.card_access), ("EF.CardSecurity", getattr(read, "card_security", None))):
+        if data:
+            files[name] = data
+    return files
+
+
 def save_files(files: dict[str, bytes], out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    """One ``NAME.bin`` per file (EF_COM.bin, DG1.bin, EF_CardAccess.bin ...): 0600 in a 0700
+    folder, as they hold personal data."""
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     for name, data in files.items():
-        (out / (name.replace(".", "_") + ".bin")).write_bytes(data)
+        path = out / (name.replace(".", "_") + ".bin")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
 
 
 def print_human(doc: dict) -> None:

@@ -49,6 +49,7 @@ class CardConfig:
     eof_warning: bool = False  # answer 6282 when Le runs past the end of the file
     refuse_mf_select: bool = True  # the CCCD refuses SELECT MF (CCCD.md)
     atr: bytes = DEFAULT_ATR
+    aa_min_form: bool = False  # RSA AA answers min(s, n - s) (fault ``aa-min-form``), else s
 
 
 @dataclass

@@ -12,6 +12,7 @@ Each spec, and the outcome a correct reader shows (pinned by tests/sim/test_faul
 ``slow:MS``            every APDU delayed by MS milliseconds -> read succeeds, slower
 ``bac-only``           no EF.CardAccess (no PACE) -> reader uses BAC
 ``pace-only``          BAC refused (6D00) -> PACE works; ``--access bac`` fails clearly
+``aa-min-form``        RSA AA answers min(s, n - s) (ISO/IEC 9796-2 §B.6) -> AA still VALID
 =====================  =======================================================================
 
 Faults of the card's content (cloned chip, altered DG, untrusted CSCA...) are applied when the
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from cardkit.sim.card import CardConfig, SimCard
 
 RUNTIME_FAULTS = ("remove-after", "remove-during", "bad-mac", "max-le", "eof-6282", "slow", "bac-only", "pace-only")
+RUNTIME_FAULTS += ("aa-min-form",)
 
 
 def split_faults(specs) -> tuple[list[str], list[str]]:
@@ -105,6 +107,9 @@ def apply_faults(specs: list[str], config: "CardConfig", mf_files: dict[int, byt
                 continue
             elif name == "pace-only":
                 config.bac_enabled = False
+                continue
+            elif name == "aa-min-form":
+                config.aa_min_form = True
                 continue
             else:
                 rest.append(spec)
