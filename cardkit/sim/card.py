@@ -50,6 +50,7 @@ class CardConfig:
     refuse_mf_select: bool = True  # the CCCD refuses SELECT MF (CCCD.md)
     atr: bytes = DEFAULT_ATR
     aa_min_form: bool = False  # RSA AA answers min(s, n - s) (fault ``aa-min-form``), else s
+    aa_le_max: int | None = None  # INTERNAL AUTHENTICATE with Le above this: no data (quirk ``aa-le-max:N``)
 
 
 @dataclass
@@ -143,6 +144,8 @@ class SimCard:
                 return R(SW.SM_DATA_OBJECTS_MISSING), False
             return self._dispatch(cmd), False
         if not cmd.cla & 0x0C:
+            if cmd.ins == 0xC0 and self.state.pending:  # GET RESPONSE sits below SM (ISO/IEC 7816-4 §5.3.4)
+                return self._get_response(cmd), False
             # ICAO 9303-11 §9.8.4: a plain command inside an SM session ends the session.
             self.drop_session()
             return R(SW.SM_DATA_OBJECTS_MISSING), False
@@ -153,6 +156,9 @@ class SimCard:
             return R(SW.SM_DATA_OBJECTS_INCORRECT), False
         resp = self._dispatch(plain)
         wrapped = sm.protect_response(resp, odd_ins=bool(plain.ins & 1))
+        if not cmd.is_extended and len(wrapped.data) > 256:  # a short command: the rest via GET RESPONSE
+            self.state.pending = wrapped.data[256:]
+            wrapped = R(0x6100 | min(len(self.state.pending), 256) & 0xFF, wrapped.data[:256])
         if self._next_sm is not None:
             self.sm, self._next_sm = self._next_sm, None
             self.state.access = True

@@ -4,7 +4,7 @@
 
 import pytest
 
-from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import CommandApdu
 from cardkit.icao.aa import active_authentication
 from cardkit.icao.bac import bac
 from cardkit.icao.lds.dg14 import parse_dg14
@@ -15,6 +15,8 @@ from cardkit.sim.factory import mrz_key_of
 from cardkit.sim.issuer import personalise
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import person
+from cardkit.transport.base import ApduProtocol
+from cardkit.transport.inproc import InProcessConnection
 
 WHO = person("bui-quang-vinh")
 
@@ -28,8 +30,7 @@ def _session(img):
     """A SimCard with the AA handler, opened with BAC; returns the SM-wrapping send."""
     card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img)), handlers=[AaCardHandler.from_image(img)])
 
-    def raw(cmd: CommandApdu) -> ResponseApdu:
-        return ResponseApdu.decode(card.transmit(cmd.encode()))
+    raw = ApduProtocol(InProcessConnection(card)).send  # handles 61xx: a long answer to a short command
 
     raw(CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
     sm = bac(raw, mrz_key_of(img))
@@ -90,8 +91,7 @@ def _rsa_session(img, **config):
     rng = random.Random(7).randbytes  # the chip's M1 and BAC nonces: the same run every time
     card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img), **config), handlers=[AaCardHandler.from_image(img)], rng=rng)
 
-    def raw(cmd: CommandApdu) -> ResponseApdu:
-        return ResponseApdu.decode(card.transmit(cmd.encode()))
+    raw = ApduProtocol(InProcessConnection(card)).send  # handles 61xx: a long answer to a short command
 
     raw(CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
     sm = bac(raw, mrz_key_of(img))

@@ -19,7 +19,7 @@ ID, DOB, EXPIRY = "001090012345", "1990-01-01", "2030-01-01"  # the demo card (n
 
 # fault -> (exit status, overall or error text, {check: status} pinned)
 OUTCOMES = {
-    "remove-after:20": (2, "removed", {}),
+    "remove-after:12": (2, "removed", {}),  # a whole read takes about 20 APDUs with extended length
     "remove-during:DG2": (2, "removed", {}),
     "bad-mac": (2, "MAC", {}),
     "max-le:128": (0, "VALID", {}),

@@ -363,7 +363,8 @@ def encode_domain(domain: Domain, *, explicit: bool = False) -> bytes:
         return encode_tlv(0x30, _der_oid(Oid.DH_PUBLIC_NUMBER) + encode_tlv(0x30, body))
     n = domain.field_size
     field = encode_tlv(0x30, _der_oid(Oid.PRIME_FIELD) + _der_int(domain.p))
-    curve = encode_tlv(0x30, encode_tlv(0x04, domain.curve.a().to_bytes(n, "big")) + encode_tlv(0x04, domain.curve.b().to_bytes(n, "big")))
+    a, b = domain.curve.a() % domain.p, domain.curve.b() % domain.p  # python-ecdsa keeps NIST a as -3
+    curve = encode_tlv(0x30, encode_tlv(0x04, a.to_bytes(n, "big")) + encode_tlv(0x04, b.to_bytes(n, "big")))
     params = _der_int(1) + field + curve + encode_tlv(0x04, domain.encode(domain.generator))
     params += _der_int(domain.order) + _der_int(domain.cofactor)
     return encode_tlv(0x30, _der_oid(Oid.EC_PUBLIC_KEY) + encode_tlv(0x30, params))
