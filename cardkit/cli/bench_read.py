@@ -24,6 +24,9 @@ def register_bench(bench: argparse._SubParsersAction) -> None:
     p.add_argument("--person", help="bundled person key (default: the demo card)")
     p.add_argument("--no-pcscd", action="store_true", help="in-process only")
     p.add_argument("--latency", help="also emulate air time, e.g. 424k:5ms (pcscd run)")
+    p.add_argument("--link", default="424k:5ms", help="link model for the modelled table: t_apdu, fsc, frame "
+                                                     "(every bitrate 106/212/424/848k is reported)")
+    p.add_argument("--no-model", action="store_true", help="skip the modelled per-profile/bitrate table")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -69,15 +72,35 @@ def run(args: argparse.Namespace) -> int:
 
     rows = [_one(fresh_connection, access, trust) for _ in range(args.runs)]
     report["in_process"] = _median(rows)
+    if not args.no_model:
+        from cardkit.cli.bench_model import run_model
+        from cardkit.transport.link import parse_link
+
+        report["model"] = run_model(args.runs, trust, parse_link(args.link))
     if not args.no_pcscd:
         report["pcscd"] = _via_pcscd(image, access, trust, args)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         for name, m in report.items():
+            if name == "model":
+                _print_model(m)
+                continue
             print(f"{name:10} runs={m['runs']} apdus={m['apdus']} bytes={m['bytes']} "
                   f"wall={m['wall_ms']} ms cpu={m['cpu_ms']} ms overall={','.join(m['overall'])}")
     return 0
+
+
+def _print_model(m: dict) -> None:
+    for profile, entry in m.items():
+        if profile == "link":
+            continue
+        print(f"{profile} (DG2 {entry['dg2_bytes']} B)")
+        for strategy in ("cardkit", "cardkit-short", "223+select", "160"):
+            e = entry[strategy]
+            rates = "  ".join(f"{r}: {v['modelled_ms']:.0f} ms (floor {v['floor_ms']:.0f}, x{v['ratio']:.2f}, "
+                              f"identity {v['time_to_identity_ms']:.0f})" for r, v in e["by_bitrate"].items())
+            print(f"  {strategy:10} apdus={e['apdus']} air={e['bytes_on_air']} B cpu={e['host_cpu_ms']} ms  {rates}")
 
 
 def _demo_trust():

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     with reader.connect() as conn:
         result = read_and_verify(conn, access, trust=trust, policy=policy)
     if args.out:
-        save_files(result.read.files, args.out)
+        save_files(_files_to_save(result.read), args.out)
     doc = result.to_dict()
     if args.json:
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
@@ -82,6 +82,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_human(doc)
     return EXIT[result.overall]
+
+
+def _files_to_save(read) -> dict[str, bytes]:
+    """The data groups read, plus EF.CardAccess and EF.CardSecurity when the session read them."""
+    files = dict(read.files)
+    for name, data in (("EF.CardAccess", read.card_access), ("EF.CardSecurity", getattr(read, "card_security", None))):
+        if data:
+            files[name] = data
+    return files
 
 
 def save_files(files: dict[str, bytes], out: Path) -> None:

@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--port", type=int, default=35963, help="vpcd port of the first slot (next slots: +1)")
     s.add_argument("--fault", action="append", default=[], help="fault: runtime (remove-after:20, bad-mac, slow:50, ...) or, with --person, "
                    "personalisation (cloned, altered-dg:13, untrusted-csca, ...)")
-    s.add_argument("--latency", help="BITRATE:TURNAROUND, e.g. 424k:5ms")
+    s.add_argument("--latency", help="link model BITRATE[:T_APDU][,fsc=N][,frame=T], e.g. 424k:5ms")
+    s.add_argument("--reader-quirk", action="append", default=[],
+                   help="simulated reader/chip quirk: no-extended, max-apdu:N, le256-refused, aa-le-max:N")
     s.add_argument("--insert-after", type=float, help="insert the card(s) after S seconds")
     s.add_argument("--remove-after", type=float, help="remove the card(s) after S seconds")
     s.add_argument("--interactive", action="store_true", help="Enter toggles insert/remove")
@@ -79,7 +81,7 @@ def info(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from cardkit.sim.factory import make_card
+    from cardkit.sim.factory import make_reader_card
     from cardkit.sim.faults import split_faults
     from cardkit.sim.pcscd import Pcscd
     from cardkit.sim.vpcd import VpcdBridge, parse_latency
@@ -88,7 +90,8 @@ def serve(args: argparse.Namespace) -> int:
     images = load_images(args.dirs, args.person, args.profile, content_faults)
     delay = parse_latency(args.latency) if args.latency else None
     bridges = [
-        VpcdBridge(make_card(img, runtime_faults), port=args.port + n, delay=delay) for n, img in enumerate(images)
+        VpcdBridge(make_reader_card(img, runtime_faults, args.reader_quirk), port=args.port + n, delay=delay)
+        for n, img in enumerate(images)
     ]
     pcscd = Pcscd() if not args.no_pcscd else None
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly (and stop our pcscd)

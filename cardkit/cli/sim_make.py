@@ -29,6 +29,8 @@ def register_sim(sim_sub: argparse._SubParsersAction) -> None:
     m.add_argument("--fault", action="append", default=[],
                    help="personalisation fault: cloned, altered-dg:N, untrusted-csca, expired-ds, "
                         "dg13-unknown-field, com-lists-absent:N")
+    m.add_argument("--ca-domain", default="explicit", choices=("explicit", "standardized"),
+                   help="DG14's chip authentication key: explicit EC parameters (as passports) or standardized ID 13")
     m.add_argument("--photo", type=Path, help="face image for DG2 (JPEG kept as is; others converted)")
     m.add_argument("--trust", type=Path, help="also write the test CSCA into this trust directory")
     m.set_defaults(func=make)
@@ -54,7 +56,7 @@ def make(args: argparse.Namespace) -> int:
             raise InputError(f"cannot read photo {args.photo}: {exc.strerror}") from None
     pki = TestPki(args.pki) if args.pki else TestPki()
     image = personalise(who, profile=args.profile, pki=pki, seed=args.seed, photo=photo, faults=args.fault,
-                        pki_profile=args.pki_profile)
+                        pki_profile=args.pki_profile, ca_domain=args.ca_domain)
     folder = image.save(args.out)
     write_printed(image, folder)
     if args.trust:

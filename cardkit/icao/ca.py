@@ -13,12 +13,14 @@ implied), ``MSE:Set KAT 00 22 41 A6 {91 PK_IFD [84 keyId]}``.
 
 from __future__ import annotations
 
+import hmac
+
 from typing import Callable, Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ParseError
-from cardkit.icao.crypto import KDF_ENC, KDF_MAC, TDES, suite_named
-from cardkit.icao.domain import DhDomain
+from cardkit.icao.crypto import KDF_ENC, KDF_MAC, TDES, CipherSuite, suite_named
+from cardkit.icao.domain import DhDomain, Domain, authentication_token
 from cardkit.icao.lds.security_infos import ChipAuthenticationInfo, ChipAuthenticationPublicKeyInfo, SecurityInfos
 from cardkit.icao.oids import Oid, ca_protocol
 from cardkit.icao.sm import SmState
@@ -95,10 +97,26 @@ def chip_authentication(
         _check(send(CommandApdu(0x00, 0x22, 0x41, 0xA4, encode_tlv(0x80, oid.der_value) + kid_do)), STEP_MSE_AT)
         resp = send(CommandApdu(0x00, 0x86, 0x00, 0x00, encode_tlv(0x7C, encode_tlv(0x80, pk_ifd)), le=256))
         _check(resp, STEP_GA)
-        if resp.data:
-            try:
-                parse_single(resp.data, expected_tag=0x7C)
-            except ParseError as exc:
-                raise AccessError(f"{STEP_GA}: malformed response ({exc})", step=STEP_GA) from exc
+        dos = _ga_dos(resp)
+        if 0x81 in dos:  # CA v2 (TR-03110-2 §3.4.1, -3 §B.11.2): nonce r_PICC and token T_PICC
+            return _ca2_keys(suite, domain.agree(sk, pk_ic), dos, oid.value, domain, pk_ifd)
     k = domain.agree(sk, pk_ic)  # 9303-11 §6.2.3: K = KA(SK_IFD, PK_IC)
     return SmState(suite, suite.kdf(k, KDF_ENC), suite.kdf(k, KDF_MAC), 0)
+
+
+def _ga_dos(resp: ResponseApdu) -> dict[int, bytes]:
+    if not resp.data:
+        return {}
+    try:
+        return {do.tag: do.value for do in parse_single(resp.data, expected_tag=0x7C).children()}
+    except ParseError as exc:
+        raise AccessError(f"{STEP_GA}: malformed response ({exc})", step=STEP_GA) from exc
+
+
+def _ca2_keys(suite: CipherSuite, k: bytes, dos: dict[int, bytes], oid: str, domain: Domain, pk_ifd: bytes) -> SmState:
+    """KS = KDF(K || r_PICC, counter); T_PICC = MAC(KS_mac, 7F49 {06 oid, PK_PCD}) must match."""
+    nonce, token = dos[0x81], dos.get(0x82)
+    ks_enc, ks_mac = suite.kdf(k + nonce, KDF_ENC), suite.kdf(k + nonce, KDF_MAC)
+    if token is None or not hmac.compare_digest(token, authentication_token(suite, ks_mac, oid, domain, pk_ifd)):
+        raise AccessError("the chip's CA authentication token does not verify", step=STEP_GA)
+    return SmState(suite, ks_enc, ks_mac, 0)

@@ -120,7 +120,7 @@ class ReadingSession:
         self.protocol = protocol or ApduProtocol(connection)
         self.send = SecureSender(self.protocol.send)
         extended = connection.supports_extended_length and supports_extended_length(connection.atr)
-        self.files = FileReader(self.send, extended=extended)
+        self.files = FileReader(self.send, extended=extended, key=(getattr(connection, "name", ""), connection.atr))
         self.card_access: bytes | None = None
         self.access_info: AccessInfo | None = None
         self.files_read: dict[str, bytes] = {}  # kept when a read is cut short

@@ -2,7 +2,9 @@
 """Card side of Active Authentication (ICAO 9303-11 §6.1): INTERNAL AUTHENTICATE.
 
 RSA keys sign with ISO/IEC 9796-2 scheme 1, partial message recovery: F = 6A || M1 || H(M1 ||
-M2) || trailer, M1 a fresh nonce filling the modulus, s = min(F^d, n - F^d) (9796-2 §B.6).
+M2) || trailer, M1 a fresh nonce filling the modulus, s = F^d: what real chips answer and every
+reader accepts. The alternative form min(F^d, n - F^d) (9796-2 §B.6), which some readers reject,
+only with the ``aa-min-form`` fault (``CardConfig.aa_min_form``).
 EC keys sign M2 with ECDSA and answer plain ``r || s`` (BSI TR-03111 §5.2.1).
 """
 
@@ -30,8 +32,11 @@ _PLAIN_OID_HASH = {"0.4.0.127.0.7.1.1.4.1.1": "sha1", "0.4.0.127.0.7.1.1.4.1.2":
 _TRAILER_ID = {"sha224": 0x38, "sha256": 0x34, "sha384": 0x36, "sha512": 0x35}
 
 
-def sign_9796_2(key: rsa.RSAPrivateKey, m2: bytes, nonce: bytes | None = None, *, hash_name: str = "sha1") -> bytes:
-    """ISO/IEC 9796-2 scheme 1 signature with partial recovery of M = M1 || M2."""
+def sign_9796_2(
+    key: rsa.RSAPrivateKey, m2: bytes, nonce: bytes | None = None, *, hash_name: str = "sha1", min_form: bool = False
+) -> bytes:
+    """ISO/IEC 9796-2 scheme 1 signature with partial recovery of M = M1 || M2; ``min_form``
+    answers min(s, n - s) instead of s."""
     nums = key.private_numbers()
     n, d = nums.public_numbers.n, nums.d
     k = (n.bit_length() + 7) // 8
@@ -44,7 +49,7 @@ def sign_9796_2(key: rsa.RSAPrivateKey, m2: bytes, nonce: bytes | None = None, *
     if n.bit_length() % 8 != 0 and f >= n:  # modulus not byte-aligned: shift (9796-2 §B.4)
         raise ValueError("modulus sizes that are not a multiple of 8 bits are not supported")
     s = pow(f, d, n)
-    return min(s, n - s).to_bytes(k, "big")
+    return (min(s, n - s) if min_form else s).to_bytes(k, "big")
 
 
 def sign_ecdsa_plain(key: ec.EllipticCurvePrivateKey, m2: bytes, hash_name: str = "sha256") -> bytes:
@@ -81,11 +86,14 @@ class AaCardHandler:
             return ResponseApdu(b"", SW.INCORRECT_P1P2)
         if len(cmd.data) != 8:
             return ResponseApdu(b"", SW.WRONG_LENGTH)
-        return ResponseApdu(self.sign(cmd.data, card.rng), SW.SUCCESS)
+        limit = card.config.aa_le_max
+        if limit is not None and (cmd.le or 256) > limit:  # a chip seen in the field: 9000 and nothing
+            return ResponseApdu(b"", SW.SUCCESS)
+        return ResponseApdu(self.sign(cmd.data, card.rng, min_form=card.config.aa_min_form), SW.SUCCESS)
 
-    def sign(self, m2: bytes, rng=None) -> bytes:
+    def sign(self, m2: bytes, rng=None, *, min_form: bool = False) -> bytes:
         if isinstance(self.key, rsa.RSAPrivateKey):
             k = (self.key.key_size + 7) // 8
-            return sign_9796_2(self.key, m2, rng(k) if rng else None, hash_name=self.rsa_hash)
+            return sign_9796_2(self.key, m2, rng(k) if rng else None, hash_name=self.rsa_hash, min_form=min_form)
         assert isinstance(self.key, ec.EllipticCurvePrivateKey)
         return sign_ecdsa_plain(self.key, m2, self.hash_name)

@@ -14,6 +14,7 @@ from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError
 from cardkit.icao.crypto import KDF_ENC, KDF_MAC, TDES, suite_named
+from cardkit.icao.cvc import compressed
 from cardkit.icao.domain import Domain, standardized
 from cardkit.icao.oids import Oid, ca_protocol, decode_oid
 from cardkit.icao.sm import SmState
@@ -96,6 +97,12 @@ class CaCardHandler:
             k = dom.agree(self.config.private_key, dom.decode_public(pk_ifd))
         except CardkitError:
             return R(SW.WRONG_DATA)
+        pending = card.state.ta_pending_comp
+        if pending and compressed(dom, pk_ifd) != pending:  # TR-03110-2 §3.4: the key TA announced
+            return R(SW.WRONG_DATA)
         suite = suite_named(cipher)
         card.establish(SmState(suite, suite.kdf(k, KDF_ENC), suite.kdf(k, KDF_MAC), 0))
+        card.state.ca_done = True
+        if pending:
+            card.state.ta_granted, card.state.ta_pending, card.state.ta_pending_comp = card.state.ta_pending, frozenset(), b""
         return resp

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 EMRTD_AID = bytes.fromhex("A0000002471001")
 # Contactless ATR whose historical bytes announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7)
 DEFAULT_ATR = build_contactless_atr(bytes.fromhex("8073000040"))
-PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (not offered)
+PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (sim.ta_card)
 
 
 def R(sw: int, data: bytes = b"") -> ResponseApdu:
@@ -50,6 +50,8 @@ class CardConfig:
     refuse_mf_select: bool = True  # the CCCD refuses SELECT MF (CCCD.md)
     refuse: dict[int, int] = field(default_factory=dict)  # FID -> status word answered for it (faults)
     atr: bytes = DEFAULT_ATR
+    aa_min_form: bool = False  # RSA AA answers min(s, n - s) (fault ``aa-min-form``), else s
+    aa_le_max: int | None = None  # INTERNAL AUTHENTICATE with Le above this: no data (quirk ``aa-le-max:N``)
 
 
 @dataclass
@@ -59,6 +61,12 @@ class _State:
     rnd_ic: bytes | None = None
     access: bool = False
     pending: bytes = b""  # T=0 style: rest of a long response for GET RESPONSE
+    # EAC (sim.ta_card): what PACE / CA / TA left for Terminal Authentication to use
+    pace_chip_comp: bytes = b""  # Comp(chip's PACE ephemeral key): ID_PICC of TA v2
+    ca_done: bool = False
+    ta_pending: frozenset[int] = frozenset()  # v2: opened once CA uses the announced key
+    ta_pending_comp: bytes = b""
+    ta_granted: frozenset[int] = frozenset()  # DG3/DG4 opened by Terminal Authentication
 
 
 class SimCard:
@@ -105,6 +113,9 @@ class SimCard:
         self.sm = None
         self._next_sm = None
         self.state.access = False
+        self.state.ta_granted = self.state.ta_pending = frozenset()
+        self.state.pace_chip_comp = self.state.ta_pending_comp = b""
+        self.state.ca_done = False
 
     def transmit(self, raw: bytes) -> bytes:
         self.apdu_count += 1
@@ -134,6 +145,8 @@ class SimCard:
                 return R(SW.SM_DATA_OBJECTS_MISSING), False
             return self._dispatch(cmd), False
         if not cmd.cla & 0x0C:
+            if cmd.ins == 0xC0 and self.state.pending:  # GET RESPONSE sits below SM (ISO/IEC 7816-4 §5.3.4)
+                return self._get_response(cmd), False
             # ICAO 9303-11 §9.8.4: a plain command inside an SM session ends the session.
             self.drop_session()
             return R(SW.SM_DATA_OBJECTS_MISSING), False
@@ -144,6 +157,9 @@ class SimCard:
             return R(SW.SM_DATA_OBJECTS_INCORRECT), False
         resp = self._dispatch(plain)
         wrapped = sm.protect_response(resp, odd_ins=bool(plain.ins & 1))
+        if not cmd.is_extended and len(wrapped.data) > 256:  # a short command: the rest via GET RESPONSE
+            self.state.pending = wrapped.data[256:]
+            wrapped = R(0x6100 | min(len(self.state.pending), 256) & 0xFF, wrapped.data[:256])
         if self._next_sm is not None:
             self.sm, self._next_sm = self._next_sm, None
             self.state.access = True
@@ -164,12 +180,14 @@ class SimCard:
             return self._read_binary(cmd)
         if ins == 0xC0:
             return self._get_response(cmd)
-        if ins in (0x84, 0x82):
+        if ins in (0x84, 0x82) and self.sm is None:  # BAC; under SM they belong to TA (sim.ta_card)
             return self.bac_handler.handle(self, cmd)
         for handler in self.handlers:
             resp = handler.handle(self, cmd)
             if resp is not None:
                 return resp
+        if ins in (0x84, 0x82):
+            return self.bac_handler.handle(self, cmd)
         return R(SW.INS_NOT_SUPPORTED)
 
     # -- file system ------------------------------------------------------------------
@@ -205,7 +223,7 @@ class SimCard:
             return SW.SECURITY_STATUS_NOT_SATISFIED
         if in_app and fid in self.config.refuse:
             return self.config.refuse[fid]
-        if in_app and fid in PROTECTED_DGS and fid in self.image.app_files:
+        if in_app and fid in PROTECTED_DGS and fid in self.image.app_files and fid not in self.state.ta_granted:
             return SW.SECURITY_STATUS_NOT_SATISFIED
         if fid not in self._files():
             return SW.FILE_NOT_FOUND

@@ -51,3 +51,13 @@ def _handlers(image: CardImage, config: CardConfig) -> list:
     if aa is not None:
         handlers.append(aa)
     return handlers
+
+
+def make_reader_card(image: CardImage, faults: list[str] | tuple[str, ...] = (), quirks: list[str] | tuple[str, ...] = ()):
+    """The card of :func:`make_card` as seen through a simulated reader with ``quirks``
+    (:mod:`cardkit.sim.reader`): the chip quirks go into its config, the reader's wrap it."""
+    from cardkit.sim.reader import QuirkyReader, apply_reader_quirks
+
+    card = make_card(image, faults)
+    reader = apply_reader_quirks(list(quirks), card.config)
+    return card if reader is None else QuirkyReader(card, reader)

@@ -19,6 +19,7 @@ Each spec, and the outcome a correct reader shows (pinned by tests/sim/test_faul
 ``bad-domain:KIND``    EF.CardAccess offers PACE on explicit domain parameters that are unsound
                        (KIND: generator, order, cofactor, prime, singular, dh-order, dh-small) ->
                        DomainParameterError, the read refused (exit 2), nothing computed on them
+``aa-min-form``        RSA AA answers min(s, n - s) (ISO/IEC 9796-2 §B.6) -> AA still VALID
 =====================  =======================================================================
 
 ``bac-only`` (a genuine chip without PACE) is a personalisation fault now: its DG14 must not
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from cardkit.sim.card import CardConfig, SimCard
 
 RUNTIME_FAULTS = ("remove-after", "remove-during", "bad-mac", "max-le", "eof-6282", "slow", "pace-only",
-                  "bac-forced", "refuse", "bad-domain")
+                  "bac-forced", "refuse", "bad-domain", "aa-min-form")
 
 
 def split_faults(specs) -> tuple[list[str], list[str]]:
@@ -125,6 +126,9 @@ def apply_faults(specs: list[str], config: "CardConfig", mf_files: dict[int, byt
                 continue
             elif name == "pace-only":
                 config.bac_enabled = False
+                continue
+            elif name == "aa-min-form":
+                config.aa_min_form = True
                 continue
             else:
                 rest.append(spec)

@@ -23,6 +23,7 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
+from enum import Enum
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -47,7 +48,7 @@ from cardkit.sim.image import CardImage
 from cardkit.sim.pki import Signer, TestPki, derive_ec_key, derive_rsa_key
 
 PROFILES = ("cccd2021", "cancuoc2024")
-ISSUER_VERSION = 1  # bump when the card layout changes: cached demo cards are rebuilt
+ISSUER_VERSION = 2  # bump when the card layout changes: cached demo cards are rebuilt
 NO_EXPIRY_MRZ = "991231"
 NO_EXPIRY_TEXT = "Không thời hạn"
 # EF.CardAccess as seen in Vietnamese readers (docs/CCCD.md): TA v1, CA ECDH AES-128 v1,
@@ -58,6 +59,13 @@ CARD_ACCESS = bytes.fromhex(
 CA_KEY_ID = None  # one CA key: no keyId (9303-11 §9.2.5)
 AA_SIGNATURE_ALGORITHM = Oid.ECDSA_PLAIN_SHA256  # BSI TR-03111 §5.2.1
 _DG3 = bytes.fromhex("63057F6102020100")  # biometric group template with no fingerprints: 0 instances
+
+
+class CaDomainForm(str, Enum):
+    """How DG14 writes the CA key's brainpoolP256r1 parameters (a profile option)."""
+
+    EXPLICIT = "explicit"  # X9.62 ECParameters, as real passports do (and JMRTD needs)
+    STANDARDIZED = "standardized"  # standardized domain parameters, ID 13 (9303-11 §9.5.1)
 
 
 @dataclass
@@ -77,6 +85,7 @@ class Build:
     sod: bytes = b""
     notes: list[str] = field(default_factory=list)
     pace: bool = True  # EF.CardAccess and a PACEInfo in DG14 (False: a BAC-only chip)
+    ca_domain: CaDomainForm = CaDomainForm.EXPLICIT
 
 
 # --- MRZ ------------------------------------------------------------------------------------
@@ -172,15 +181,18 @@ def face_jpeg(photo: bytes | None, person: PersonData, seed: int | None) -> byte
     return buf.getvalue()
 
 
-def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object, *, pace: bool = True) -> bytes:
+def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object,
+                   ca_domain: CaDomainForm = CaDomainForm.EXPLICIT, *, pace: bool = True) -> bytes:
     """DG14 SecurityInfos (9303-11 §9.2): TA, CA (ECDH AES-128), the CA public key on
-    brainpoolP256r1 (standardized ID 13), PACE as in EF.CardAccess, AA info for ECDSA AA keys."""
+    brainpoolP256r1 (explicit parameters by default, or standardized ID 13), PACE as in
+    EF.CardAccess, AA info for ECDSA AA keys."""
     point = ca_key.public_key().public_bytes(serialization.Encoding.X962,
                                              serialization.PublicFormat.UncompressedPoint)
     infos: list = [
         TerminalAuthenticationInfo(Oid.TA, 1),
         ChipAuthenticationInfo(Oid.CA_ECDH_AES_CBC_CMAC_128, 1, CA_KEY_ID),
-        ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, standardized(13), point, CA_KEY_ID),
+        ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, standardized(13), point, CA_KEY_ID,
+                                        explicit=ca_domain is CaDomainForm.EXPLICIT),
     ]
     if pace:  # 9303-11 §9.2.7: the PACEInfos of EF.CardAccess, signed here
         infos.append(PaceInfo(Oid.PACE_ECDH_GM_AES_CBC_CMAC_128, 2, 13))
@@ -194,7 +206,7 @@ def build_data_groups(b: Build, photo: bytes | None) -> None:
     b.dgs[2] = build_dg2(face_jpeg(photo, b.person, b.seed))
     b.dgs[3] = _DG3
     b.dgs[13] = build_dg13(b.person, b.dg13_extra or None)
-    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key, pace=b.pace)
+    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key, b.ca_domain, pace=b.pace)
     b.dgs[15] = build_dg15(b.aa_key.public_key())  # type: ignore[attr-defined]
 
 
@@ -228,8 +240,10 @@ def _qr_fallback(p: PersonData, profile: str) -> str:
 
 def personalise(person: PersonData, *, profile: str = "cccd2021", pki: TestPki | None = None,
                 seed: int | None = None, photo: bytes | None = None, faults: tuple[str, ...] | list[str] = (),
-                pki_profile: str = "ecdsa", no_expiry_mrz: str = NO_EXPIRY_MRZ) -> CardImage:
+                pki_profile: str = "ecdsa", no_expiry_mrz: str = NO_EXPIRY_MRZ,
+                ca_domain: CaDomainForm | str = CaDomainForm.EXPLICIT) -> CardImage:
     """A card image for ``person``. ``seed`` makes keys and face reproducible (None: fresh).
+    ``ca_domain``: DG14's CA key with explicit EC parameters (default) or standardized ID 13.
 
     ``faults``: personalisation fault specs (:mod:`cardkit.sim.personal_faults`).
     """
@@ -243,6 +257,10 @@ def personalise(person: PersonData, *, profile: str = "cccd2021", pki: TestPki |
               make_aa_key(profile, _seed_bytes(seed, person, f"aa|{profile}")),
               make_ca_key(_seed_bytes(seed, person, "ca")),
               mrz_lines(person, no_expiry_mrz=no_expiry_mrz))
+    try:
+        b.ca_domain = CaDomainForm(ca_domain)
+    except ValueError:
+        raise InputError(f"unknown CA domain form {ca_domain!r} (explicit or standardized)") from None
     b.com = [DataGroup.DG1, DataGroup.DG2, DataGroup.DG3, DataGroup.DG13, DataGroup.DG14, DataGroup.DG15]
     for f in fault_objs:
         f.before_build(b, pki, pki_profile)

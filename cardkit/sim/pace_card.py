@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Card side of PACE v2 (ICAO 9303-11 §4.4): MSE:Set AT and General Authenticate steps 1-4.
 
-GM (ECDH and DH), IM (ECDH, AES-128) and CAM (ECDH, with a static key pair from
+GM (ECDH and DH), IM (ECDH and DH; 3DES, AES-128/192/256) and CAM (ECDH, with a static key pair from
 :class:`PaceCardConfig`). The protocols offered are the PACEInfos of the card's EF.CardAccess
 (or :attr:`PaceCardConfig.protocols`). A wrong password shows as a token that does not verify
 at step 4: the card answers ``6300`` and opens no session. On success it switches to the new
@@ -28,16 +28,17 @@ from cardkit.icao.crypto import (
     pad,
     suite_named,
 )
+from cardkit.icao.cvc import compressed
 from cardkit.icao.domain import (
     Domain,
     EcDomain,
     authentication_token,
-    pseudo_random,
     standardized,
 )
 from cardkit.icao.keys import PasswordType
 from cardkit.icao.lds.security_infos import parse_security_infos
 from cardkit.icao.oids import Oid, decode_oid, pace_protocol
+from cardkit.icao.prf import chip_nonce_size, pseudo_random, terminal_nonce_size
 from cardkit.icao.sm import SmState
 from cardkit.sim.card import R
 from cardkit.tlv import encode_tlv, parse_all, parse_single
@@ -65,7 +66,7 @@ class _Run:
     domain: Domain
     secret: bytes  # f(pi)
     step: int = 1
-    s: int = 0
+    s: bytes = b""
     mapped: Domain | None = None
     pk_ifd: bytes = b""
     pk_ic: bytes = b""
@@ -146,11 +147,11 @@ class PaceCardHandler:
 
     # -- the four steps -------------------------------------------------------------------
     def _nonce(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
-        """§4.4.3.2: z = E(K_pi, s)."""
-        s = card.rng(run.suite.block_size)
-        run.s = int.from_bytes(s, "big")
+        """§4.4.3.3: z = E(K_pi, s); s is one block, or l bits for IM (two blocks for 3DES, AES-192/256)."""
+        size = chip_nonce_size(run.suite) if run.mapping == "IM" else run.suite.block_size
+        run.s = card.rng(size)
         k_pi = run.suite.kdf(run.secret, KDF_PACE)
-        return _ga(0x80, run.suite.encrypt(k_pi, s))
+        return _ga(0x80, run.suite.encrypt(k_pi, run.s))
 
     def _private_key(self, card: "SimCard", domain: Domain) -> int:
         order = domain.order or (1 << 256)
@@ -161,14 +162,15 @@ class PaceCardHandler:
         dom = run.domain
         if run.mapping == "IM":
             t = dos[0x81]
-            s = run.s.to_bytes(run.suite.block_size, "big")
-            run.mapped = dom.integrated_map(pseudo_random(run.suite, s, t, dom.p))
+            if len(t) != terminal_nonce_size(run.suite):
+                raise ValueError("terminal nonce of the wrong size")
+            run.mapped = dom.integrated_map(pseudo_random(run.suite, run.s, t, dom.p))
             return _ga(0x82, b"")
         pk_map_ifd = dom.decode_public(dos[0x81])
         sk_map = self._private_key(card, dom)
         if run.mapping == "CAM":  # §4.4.3.5: PK_Map,IC = CA_IC * PK_IC, CA_IC = SK_Map,IC / SK_IC
             run.ca_ic = sk_map * pow(self.config.cam_private_key, -1, dom.order) % dom.order
-        run.mapped = dom.generic_map(run.s, dom.multiply(sk_map, pk_map_ifd))
+        run.mapped = dom.generic_map(int.from_bytes(run.s, "big"), dom.multiply(sk_map, pk_map_ifd))
         return _ga(0x82, dom.public_key(sk_map))
 
     def _agree(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
@@ -198,6 +200,7 @@ class PaceCardHandler:
             plain = pad(run.ca_ic.to_bytes(size, "big"), run.suite.block_size)
             body += encode_tlv(0x8A, run.suite.encrypt(ks_enc, plain, iv))
         card.establish(SmState(run.suite, ks_enc, ks_mac, 0))
+        card.state.pace_chip_comp = compressed(run.mapped or run.domain, run.pk_ic)  # ID_PICC of TA v2
         return R(SW.SUCCESS, encode_tlv(0x7C, body))
 
 

@@ -196,19 +196,8 @@ class VpcdBridge:
 
 
 def parse_latency(spec: str) -> Callable[[bytes, bytes], float]:
-    """``BITRATE:TURNAROUND`` (e.g. ``424k:5ms``): turnaround plus the bytes' time on air.
+    """``BITRATE[:T_APDU]`` (e.g. ``424k:5ms``): the ISO/IEC 14443-4 link model of
+    :mod:`cardkit.transport.link` (framing, chaining, turnaround) as a delay per exchange."""
+    from cardkit.transport.link import parse_link
 
-    ISO/IEC 14443 frames carry 8 data bits per byte plus framing; we count 10 bits per byte.
-    """
-    from cardkit.errors import InputError
-
-    try:
-        rate_s, turn_s = spec.lower().split(":")
-        mult = {"k": 1e3, "m": 1e6}.get(rate_s[-1], 1)
-        rate = float(rate_s.rstrip("km")) * mult
-        turn = float(turn_s.removesuffix("ms")) / 1e3 if turn_s.endswith("ms") else float(turn_s.removesuffix("s"))
-        if rate <= 0 or turn < 0:
-            raise ValueError
-    except ValueError:
-        raise InputError(f"bad latency {spec!r}: use BITRATE:TURNAROUND like 424k:5ms") from None
-    return lambda cmd, resp: turn + (len(cmd) + len(resp)) * 10 / rate
+    return parse_link(spec).delay

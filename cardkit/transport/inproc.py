@@ -19,9 +19,10 @@ class CardLike(Protocol):
 
 
 class InProcessConnection(Connection):
-    def __init__(self, card: CardLike, *, extended_length: bool = True) -> None:
+    def __init__(self, card: CardLike, *, extended_length: bool = True, name: str = "in-process") -> None:
         self.card = card
         self._extended = extended_length
+        self.name = name  # the reader's name: what files.FileReader remembers limits under
 
     @property
     def atr(self) -> bytes:

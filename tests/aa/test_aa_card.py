@@ -4,7 +4,7 @@
 
 import pytest
 
-from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import CommandApdu
 from cardkit.icao.aa import active_authentication
 from cardkit.icao.bac import bac
 from cardkit.icao.lds.dg14 import parse_dg14
@@ -15,6 +15,8 @@ from cardkit.sim.factory import mrz_key_of
 from cardkit.sim.issuer import personalise
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import person
+from cardkit.transport.base import ApduProtocol
+from cardkit.transport.inproc import InProcessConnection
 
 WHO = person("bui-quang-vinh")
 
@@ -28,8 +30,7 @@ def _session(img):
     """A SimCard with the AA handler, opened with BAC; returns the SM-wrapping send."""
     card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img)), handlers=[AaCardHandler.from_image(img)])
 
-    def raw(cmd: CommandApdu) -> ResponseApdu:
-        return ResponseApdu.decode(card.transmit(cmd.encode()))
+    raw = ApduProtocol(InProcessConnection(card)).send  # handles 61xx: a long answer to a short command
 
     raw(CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
     sm = bac(raw, mrz_key_of(img))
@@ -82,3 +83,50 @@ def test_9796_2_trailers_round_trip(hash_name):
     rec = verify_9796_2(rsa_representative(key.public_key(), sig), m2)
     assert rec.hash_name == hash_name
     assert recover_9796_2(rsa_representative(key.public_key(), sig)).partial
+
+
+def _rsa_session(img, **config):
+    import random
+
+    rng = random.Random(7).randbytes  # the chip's M1 and BAC nonces: the same run every time
+    card = SimCard(img, CardConfig(mrz_key=mrz_key_of(img), **config), handlers=[AaCardHandler.from_image(img)], rng=rng)
+
+    raw = ApduProtocol(InProcessConnection(card)).send  # handles 61xx: a long answer to a short command
+
+    raw(CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001")))
+    sm = bac(raw, mrz_key_of(img))
+    return card, lambda cmd: sm.unprotect(raw(sm.protect(cmd)))
+
+
+def _rsa_public(img):
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(img.meta["aa_private_key_pem"].encode(), None).public_key().public_numbers()
+
+
+@pytest.mark.parametrize("min_form", [False, True], ids=["default-plain-s", "fault-aa-min-form"])
+def test_rsa_aa_answers_plain_s_by_default_and_min_form_only_as_a_fault(pki, min_form):
+    img = personalise(WHO.data("cccd2021"), profile="cccd2021", pki=pki, seed=4)
+    nums = _rsa_public(img)
+    _, send = _rsa_session(img, aa_min_form=min_form)
+    high = 0
+    for i in range(12):
+        challenge = bytes([i]) * 8
+        sig = int.from_bytes(send(CommandApdu(0x00, 0x88, 0x00, 0x00, challenge, le=256)).data, "big")
+        f = pow(sig, nums.e, nums.n)
+        plain = f & 0xFF == 0xBC  # s itself opens to F (trailer BC); else n - s does
+        assert plain != (min_form and (nums.n - f) & 0xFF == 0xBC)
+        assert not min_form or sig <= nums.n - sig
+        high += sig > nums.n - sig
+        v = active_authentication(send, img.app_files[0x010F])
+        assert v.status is Status.VALID, v.reason
+    assert (high > 0) != min_form  # plain s lands above n/2 about half the time; min form never
+
+
+def test_aa_min_form_is_a_runtime_fault():
+    from cardkit.sim.faults import apply_faults, split_faults
+
+    config = CardConfig()
+    assert split_faults(["aa-min-form", "cloned"]) == (["aa-min-form"], ["cloned"])
+    runtime, rest = apply_faults(["aa-min-form"], config, {})
+    assert (runtime, rest, config.aa_min_form) == (None, [], True)

@@ -76,10 +76,12 @@ def test_read_through_pcscd_is_byte_identical(pcscd, card_dir, env, tmp_path, ac
     if expect == "PACE":
         assert doc["access_detail"]["mapping"] == "GM" and doc["access_detail"]["cipher"] == "AES-128"
         assert doc["access_detail"]["password"] == "CAN"
+        assert (out_dir / "EF_CardAccess.bin").read_bytes() == (card_dir / "EF_CardAccess.bin").read_bytes()
     for name in ("EF_COM.bin", "EF_SOD.bin", "DG1.bin", "DG2.bin", "DG13.bin"):
         assert (out_dir / name).read_bytes() == (card_dir / name).read_bytes(), name
     assert doc["files"]["DG3"].startswith("not readable")
-    assert doc["apdus"] > 10 and doc["bytes_received"] > 20_000
+    assert (out_dir / "DG1.bin").stat().st_mode & 0o777 == 0o600
+    assert doc["apdus"] <= 16 and doc["bytes_received"] > 20_000  # extended length: one READ BINARY a file
     # the minimal card's EF.SOD is a placeholder: never "verified"
     assert doc["overall"] == "INVALID" and res.returncode == 1
 

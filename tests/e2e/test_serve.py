@@ -63,10 +63,10 @@ def test_insert_after_and_remove_after(pcscd, tmp_path, env, make_minimal_image)
         proc.wait(10)
 
 
-def test_latency_model_counts_turnaround_and_air_time():
+def test_latency_model_counts_turnaround_framing_and_chaining():
     delay = parse_latency("424k:5ms")
-    # 10 bits per byte at 424 kbit/s: (5 + 255) bytes -> 6.13 ms, plus 5 ms turnaround
-    assert delay(b"\x00" * 5, b"\x00" * 255) == pytest.approx(0.005 + 2600 / 424_000)
-    assert parse_latency("106k:0ms")(b"", b"\x00" * 106) == pytest.approx(0.01)
+    # 5 command bytes in one frame (+3), 255 response bytes in two frames of <= 253 (+6), one chained frame
+    assert delay(b"\x00" * 5, b"\x00" * 255) == pytest.approx(0.005 + 8 * (8 + 261) / 424_000 + 0.0003)
+    assert parse_latency("106k:0ms")(b"", b"\x00" * 100) == pytest.approx(8 * (3 + 103) / 106_000)
     with pytest.raises(InputError):
         parse_latency("fast")

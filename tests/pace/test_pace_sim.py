@@ -91,6 +91,32 @@ def test_other_variants_against_the_simulator(oid, pid):
     assert read_com_under(result.sm, card) == COM
 
 
+ROUND_TRIPS = [
+    (Oid.PACE_ECDH_IM_3DES_CBC_CBC, 13),
+    (Oid.PACE_ECDH_IM_AES_CBC_CMAC_192, 16),
+    (Oid.PACE_ECDH_IM_AES_CBC_CMAC_256, 17),
+    (Oid.PACE_DH_IM_3DES_CBC_CBC, 0),
+    (Oid.PACE_DH_IM_AES_CBC_CMAC_128, 1),
+    (Oid.PACE_DH_IM_AES_CBC_CMAC_256, 2),
+]
+
+
+@pytest.mark.parametrize("oid,pid", ROUND_TRIPS, ids=lambda v: getattr(v, "name", str(v)))
+def test_integrated_mapping_round_trip_with_the_simulator(oid, pid):
+    card_access = build_security_infos([PaceInfo(oid, 2, pid)])
+    card = make_card(card_access)
+    sent = []
+
+    def send(cmd):
+        sent.append(cmd)
+        return sender(card)(cmd)
+
+    result = pace(send, MRZ, only_pace_info(card_access))
+    assert (result.protocol, result.mapping) == (oid, "IM")
+    assert len(sent[2].data) == 4 + result.sm.suite.key_size  # GA step 2: 7C L 81 L t (k bits)
+    assert read_com_under(result.sm, card) == COM
+
+
 def test_pace_cam_against_the_simulator_verifies_the_chip_key():
     sk_ic = 0x86C88A4579CE48135878E6348A734B5D47CE5BC1E54C0E8978687B49FDE2E2C2
     pk_ic = standardized(13).public_key(sk_ic)

@@ -12,11 +12,11 @@ from cardkit.icao.domain import (
     EcDomain,
     authentication_token,
     public_key_data_object,
-    pseudo_random,
     standardized,
 )
 from cardkit.icao.keys import MrzKey, SecretPassword, PasswordType
 from cardkit.icao.lds.security_infos import parse_security_infos
+from cardkit.icao.prf import pseudo_random, random_octets
 
 ICAO = Path(__file__).parents[2] / "test_vectors" / "icao"
 GM_EC = json.loads((ICAO / "pace_ecdh_gm_brainpoolp256r1.json").read_text())
@@ -112,6 +112,7 @@ def test_ecdh_integrated_mapping_values():
     d = standardized(13)
     prm = v["pseudo_random_mapping"]
     s, t = h(v["nonce"]["s_decrypted"]), h(v["nonce"]["t_terminal_nonce"])
+    assert random_octets(AES128, s, t, d.p) == h(prm["R_s_t"])
     x = pseudo_random(AES128, s, t, d.p)
     assert x == i(prm["Rp_s_t"])
     mapped = d.integrated_map(x)

@@ -12,6 +12,7 @@ card simulator and tests.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Iterable, Union
 
 from ecdsa import curves
@@ -81,6 +82,9 @@ class ChipAuthenticationPublicKeyInfo:
     domain: Domain
     public_key: bytes
     key_id: int | None = None
+    # EC: the parameters were (or are to be) written out explicitly, as passports do, rather
+    # than by standardized ID 13 / a named curve; the same key either way.
+    explicit: bool = dc_field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,12 @@ def parse_domain(alg: Tlv) -> Domain:
     raise ParseError(f"unsupported domain parameter algorithm {oid}", what=_WHAT, offset=alg.offset)
 
 
+def _is_explicit_ec(alg: Tlv) -> bool:
+    """id-ecPublicKey with ECParameters (not a named curve, not a standardized ID)."""
+    items = alg.children()
+    return len(items) == 2 and _oid(items[0]) == Oid.EC_PUBLIC_KEY and items[1].tag == 0x30
+
+
 def _explicit_ec(params: Tlv) -> EcDomain:
     """X9.62 ``ECParameters ::= SEQUENCE { version, fieldID, curve, base, order, cofactor OPT }``."""
     f = _seq(params, "ECParameters")
@@ -287,7 +297,9 @@ def _parse_known(oid: str, items: list[Tlv]) -> SecurityInfo | None:
         if len(spki) != 2:
             raise ParseError("malformed SubjectPublicKeyInfo", what=_WHAT, offset=items[1].offset)
         domain = parse_domain(spki[0])
-        return ChipAuthenticationPublicKeyInfo(known, domain, _public_key(domain, spki[1]), _opt_int(items, 2, "keyId"))
+        return ChipAuthenticationPublicKeyInfo(
+            known, domain, _public_key(domain, spki[1]), _opt_int(items, 2, "keyId"), explicit=_is_explicit_ec(spki[0])
+        )
     if known is Oid.TA:
         ef = items[2].value if len(items) > 2 else None
         return TerminalAuthenticationInfo(known, _uint(items[1], "version"), ef)
@@ -343,9 +355,10 @@ def _der_oid(oid: "Oid | str") -> bytes:
     return encode_tlv(0x06, encode_oid(oid.value if isinstance(oid, Oid) else oid))
 
 
-def encode_domain(domain: Domain) -> bytes:
-    """AlgorithmIdentifier for ``domain``: standardized ID when it has one, else explicit."""
-    sid = standardized_id(domain)
+def encode_domain(domain: Domain, *, explicit: bool = False) -> bytes:
+    """AlgorithmIdentifier for ``domain``: standardized ID when it has one (unless ``explicit``
+    for an EC group), else the explicit X9.62 / RFC 3279 parameters."""
+    sid = None if explicit and isinstance(domain, EcDomain) else standardized_id(domain)
     if sid is not None:
         return encode_tlv(0x30, _der_oid(Oid.STANDARDIZED_DOMAIN_PARAMETERS) + _der_int(sid))
     return encode_explicit_domain(domain)
@@ -358,7 +371,8 @@ def encode_explicit_domain(domain: Domain) -> bytes:
         return encode_tlv(0x30, _der_oid(Oid.DH_PUBLIC_NUMBER) + encode_tlv(0x30, body))
     n = domain.field_size
     field = encode_tlv(0x30, _der_oid(Oid.PRIME_FIELD) + _der_int(domain.p))
-    curve = encode_tlv(0x30, encode_tlv(0x04, domain.curve.a().to_bytes(n, "big")) + encode_tlv(0x04, domain.curve.b().to_bytes(n, "big")))
+    a, b = domain.curve.a() % domain.p, domain.curve.b() % domain.p  # python-ecdsa keeps NIST a as -3
+    curve = encode_tlv(0x30, encode_tlv(0x04, a.to_bytes(n, "big")) + encode_tlv(0x04, b.to_bytes(n, "big")))
     params = _der_int(1) + field + curve + encode_tlv(0x04, domain.encode(domain.generator))
     params += _der_int(domain.order) + _der_int(domain.cofactor)
     return encode_tlv(0x30, _der_oid(Oid.EC_PUBLIC_KEY) + encode_tlv(0x30, params))
@@ -378,7 +392,7 @@ def encode_security_info(info: SecurityInfo) -> bytes:
         key = info.public_key
         if isinstance(info.domain, DhDomain):
             key = _der_int(int.from_bytes(key, "big"))
-        spki = encode_tlv(0x30, encode_domain(info.domain) + encode_tlv(0x03, b"\x00" + key))
+        spki = encode_tlv(0x30, encode_domain(info.domain, explicit=info.explicit) + encode_tlv(0x03, b"\x00" + key))
         body += spki + (_der_int(info.key_id) if info.key_id is not None else b"")
     elif isinstance(info, TerminalAuthenticationInfo):
         body += _der_int(info.version) + (encode_tlv(0x04, info.ef_cvca) if info.ef_cvca is not None else b"")

@@ -27,7 +27,7 @@ from cardkit.icao.verdict import Status
 
 log = logging.getLogger(__name__)
 OID_MASTER_LIST = "2.23.136.1.1.2"  # id-icao-cscaMasterList
-SUFFIXES = {".cer", ".der", ".crt", ".pem", ".ml", ".crl"}
+SUFFIXES = {".cer", ".der", ".crt", ".pem", ".ml", ".crl", ".ldif"}
 
 
 class _CertSet(core.SetOf):
@@ -85,7 +85,7 @@ def _key_text(cert: x509.Certificate) -> str:
 @dataclass(frozen=True)
 class ImportResult:
     file: str
-    kind: str  # "certificate", "master list", "crl", "rejected"
+    kind: str  # "certificate", "master list", "crl", "ldif", "rejected"
     added: int
     reason: str
 
@@ -113,7 +113,7 @@ class TrustStore:
         elif p.is_dir():
             files = sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES)
             # certificates first: a master list signer may chain to a loose CSCA file
-            files.sort(key=lambda f: f.suffix.lower() in (".ml", ".crl"))
+            files.sort(key=lambda f: f.suffix.lower() in (".ml", ".crl", ".ldif"))
             for r in store.import_files(files, persist=False):
                 if r.kind == "rejected":
                     log.warning("trust store: %s rejected: %s", r.file, r.reason)
@@ -153,6 +153,10 @@ class TrustStore:
         return results
 
     def _import_bytes(self, data: bytes, name: str, trusted: bool) -> tuple[str, int, str]:
+        from cardkit.icao.pa.pkd_ldif import looks_like_ldif
+
+        if name.lower().endswith(".ldif") or looks_like_ldif(data):
+            return self._import_ldif(data, name, trusted)
         if pem.detect(data):
             kinds = [(t, der) for t, _, der in pem.unarmor(data, multiple=True)]
         else:
@@ -186,6 +190,27 @@ class TrustStore:
         if not any(verify_certificate(signer, c) for c in issuers):
             raise VerificationError("master list signer does not chain to a CSCA in the list or the store")
         return sum(self.add_certificate(c, f"master list {name}", trusted=trusted) for c in certs)
+
+    def _import_ldif(self, data: bytes, name: str, trusted: bool) -> tuple[str, int, str]:
+        """An ICAO PKD LDIF file: master lists (each verified), CSCA roots and link certificates
+        walked back to a root, CRLs; document signer certificates are not anchors."""
+        from cardkit.icao.pa.pkd_ldif import parse_pkd_ldif, sort_certificates
+
+        content = parse_pkd_ldif(data)
+        added = sum(self._import_master_list(ml, f"{name} (master list)", trusted) for ml in content.master_lists)
+        roots = [a.cert for a in self.anchors if a.trusted and a.cert.subject == a.cert.issuer]
+        sorted_ = sort_certificates(content.certificates, roots)
+        for cert in sorted_.roots + sorted_.links:
+            added += self.add_certificate(cert, f"{name} (LDIF)", trusted=trusted)
+        for der in content.crls:
+            self.crls.append((crl.CertificateList.load(der, strict=True), name))
+            added += 1
+        notes = [f"{added} added"]
+        if sorted_.document_signers:
+            notes.append(f"{sorted_.document_signers} document signer certificates not anchors")
+        if sorted_.unanchored:
+            notes.append(f"{len(sorted_.unanchored)} CA certificates without a path to a self-signed root left out")
+        return "ldif", added, "; ".join(notes)
 
     def csca_for(self, issuer_name: x509.Name, aki: bytes | None = None) -> list[TrustAnchor]:
         """CSCA candidates for a certificate with this issuer and authority key identifier.

@@ -16,7 +16,8 @@ from typing import Callable, Protocol
 
 from cardkit.errors import AccessError
 from cardkit.icao.crypto import CipherSuite, unpad
-from cardkit.icao.domain import Domain, EcDomain, pseudo_random
+from cardkit.icao.domain import Domain, EcDomain
+from cardkit.icao.prf import chip_nonce_size, pseudo_random, terminal_nonce_size
 
 Exchange = Callable[[str, int, bytes, bool], dict[int, bytes]]  # (step, tag, data, allow_empty) -> DOs
 
@@ -105,14 +106,14 @@ class GenericMapping:
 
     name = "GM"
 
-    def map(self, ctx: MappingContext, s: int) -> Domain:
+    def map(self, ctx: MappingContext, s: bytes) -> Domain:
         sk = ctx.rng.private_key(ctx.domain)
         own = ctx.domain.public_key(sk)
         dos = ctx.exchange(STEP_MAP, 0x81, own, False)
         raw, pk = receive_public_key(ctx, dos, 0x82, STEP_MAP, own)
         ctx.pk_map_ic = raw
         try:
-            return ctx.domain.generic_map(s, ctx.domain.multiply(sk, pk))
+            return ctx.domain.generic_map(int.from_bytes(s, "big"), ctx.domain.multiply(sk, pk))
         except AccessError as exc:
             raise AccessError(str(exc), step=STEP_MAP) from None
 
@@ -121,16 +122,18 @@ class GenericMapping:
 
 
 class IntegratedMapping:
-    """9303-11 §4.4.3.3.2: the terminal sends a nonce t; G~ = f_G(R_p(s, t))."""
+    """9303-11 §4.4.3.3.2: the terminal sends a nonce t; G~ = f_G(R_p(s, t)); every cipher
+    (3DES, AES-128/192/256: :mod:`cardkit.icao.prf`)."""
 
     name = "IM"
 
-    def map(self, ctx: MappingContext, s: int) -> Domain:
-        t = ctx.rng.nonce(ctx.suite.key_size)
+    def map(self, ctx: MappingContext, s: bytes) -> Domain:
+        if len(s) != chip_nonce_size(ctx.suite):
+            raise AccessError(f"{STEP_MAP}: the chip's nonce has the wrong size for {ctx.suite.name}", step=STEP_MAP)
+        t = ctx.rng.nonce(terminal_nonce_size(ctx.suite))
         ctx.exchange(STEP_MAP, 0x81, t, True)  # answer: 7C 02 82 00 (or nothing); no content
-        s_bytes = s.to_bytes(ctx.suite.block_size, "big")
         try:
-            return ctx.domain.integrated_map(pseudo_random(ctx.suite, s_bytes, t, ctx.domain.p))
+            return ctx.domain.integrated_map(pseudo_random(ctx.suite, s, t, ctx.domain.p))
         except AccessError as exc:
             raise AccessError(str(exc), step=STEP_MAP) from None
 
@@ -146,7 +149,7 @@ class ChipAuthenticationMapping:
     def __init__(self) -> None:
         self._gm = GenericMapping()
 
-    def map(self, ctx: MappingContext, s: int) -> Domain:
+    def map(self, ctx: MappingContext, s: bytes) -> Domain:
         if not isinstance(ctx.domain, EcDomain):
             raise AccessError("PACE-CAM needs elliptic curve domain parameters", step=STEP_MAP)
         return self._gm.map(ctx, s)

@@ -40,6 +40,7 @@ Send = Callable[[CommandApdu], ResponseApdu]
 STEP_MSE = "MSE:Set AT"
 STEP_NONCE = "GA step 1 (encrypted nonce)"
 STEP_KA = "GA step 3 (key agreement)"
+_MAX_NONCE = 32  # bytes: l is 256 bits at most (AES-192/256 IM, 9303-11 §4.4.3.3)
 _WRONG_KEY_AT_TOKENS = {StatusWord.SECURITY_STATUS_NOT_SATISFIED, StatusWord.WRONG_DATA}
 
 
@@ -102,12 +103,16 @@ class _Session:
         return _dos(self._send(general_authenticate(tag, data, last=last)), step, allow_empty)
 
 
-def _decrypt_nonce(suite: CipherSuite, password: MrzKey | SecretPassword, z: bytes | None) -> int:
-    """s = D(K_pi, z) with K_pi = KDF_pi(f(pi)) (9303-11 §4.4.3.2, §9.7.3)."""
-    if z is None or len(z) != suite.block_size:
+def _decrypt_nonce(suite: CipherSuite, password: MrzKey | SecretPassword, z: bytes | None) -> bytes:
+    """s = D(K_pi, z) with K_pi = KDF_pi(f(pi)) (9303-11 §4.4.3.2, §9.7.3).
+
+    s is a whole number of cipher blocks (§4.4.3.3): one for GM/CAM, two for IM with 3DES or
+    AES-192/256; the mapping checks the size it needs.
+    """
+    if not z or len(z) % suite.block_size or len(z) > _MAX_NONCE:
         raise AccessError(f"{STEP_NONCE}: encrypted nonce missing or of the wrong size", step=STEP_NONCE)
     k_pi = suite.kdf(password.pace_secret(), KDF_PACE)
-    return int.from_bytes(suite.decrypt(k_pi, z), "big")
+    return suite.decrypt(k_pi, z)
 
 
 def _password_type(password: MrzKey | SecretPassword) -> PasswordType:
@@ -197,8 +202,6 @@ def choose_pace_info(infos: "tuple[PaceInfo, ...]") -> PaceInfo | None:
         try:
             spec = pace_protocol(info.protocol)
         except ValueError:
-            continue
-        if spec.mapping == "IM" and spec.cipher != "AES-128":
             continue
         usable.append((order[spec.mapping], spec.key_agreement != "ECDH", info))
     usable.sort(key=lambda t: (t[0], t[1]))
