@@ -281,6 +281,7 @@ def evaluate(store: Store, queries: tuple[Query, ...]) -> tuple[dict[VariantClas
 
 def run(rows: int, per_class: int, *, seed: int = 1, url: str | None = None) -> dict[str, object]:
     """Build the set, load it into a fresh store (``url``; default: in memory) and evaluate."""
+    from cardkit.registry.backends import StoreError
     from cardkit.registry.store import open_store
 
     t0 = time.perf_counter()
@@ -288,7 +289,8 @@ def run(rows: int, per_class: int, *, seed: int = 1, url: str | None = None) -> 
     built = time.perf_counter() - t0
     with open_store(url or "sqlite://") as store:
         if store.count():
-            raise ValueError("the evaluation needs an empty store")
+            raise StoreError("the evaluation needs an empty store",
+                             message_vi="Bộ đánh giá cần một cơ sở dữ liệu trống.")
         for i in range(0, len(data.residents), 50_000):
             store.upsert(data.residents[i:i + 50_000])
         results, times = evaluate(store, data.queries)
