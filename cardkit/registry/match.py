@@ -30,6 +30,7 @@ from cardkit.registry.store import Store
 
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 MIN_NAME_SIMILARITY = 60.0
+YEAR_BLOCK_SIMILARITY = 80.0  # screen of the 1 January rows of the query's year
 
 
 class Method(str, Enum):
@@ -97,11 +98,13 @@ def score_candidate(r: Resident, name: str, dob: date | None, sex: Sex | None,
     return Candidate(r, score, tuple(reasons), Method.FUZZY, names.kind, dobs)
 
 
-def _blocking_dobs(dob: date, precision: DobPrecision) -> list[date]:
-    """The DOB, its day/month swap, and 1 January of its year (year-only and placeholder rows)."""
-    dobs = [dob, date(dob.year, 1, 1)]
-    swapped = None if year_only(dob, precision) else swapped_dob(dob)
-    return dobs + [swapped] if swapped else dobs
+def _screen(store: Store, folded: str, dobs: list[date], cutoff: float) -> set[str]:
+    """Keys of people born on ``dobs`` whose folded name (read from the index) is similar enough."""
+    names = dict(store.dob_name_keys(dobs))
+    keep = {k for _, _, k in process.extract(folded, names, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)}
+    keep.update(k for _, _, k in process.extract(folded, names, scorer=fuzz.token_sort_ratio, limit=None,
+                                                 score_cutoff=cutoff / 0.95 - 1e-9))
+    return keep
 
 
 def fuzzy_candidates(
@@ -113,11 +116,14 @@ def fuzzy_candidates(
     if dob is not None:
         # Hundreds of people share a DOB in a large registry: screen them on the folded name read
         # from the index, and load in full only those that pass the same name filter as below.
-        names = dict(store.dob_name_keys(_blocking_dobs(dob, dob_precision)))
-        keep = {k for _, _, k in process.extract(folded, names, scorer=fuzz.ratio, limit=None,
-                                                 score_cutoff=MIN_NAME_SIMILARITY)}
-        keep.update(k for _, _, k in process.extract(folded, names, scorer=fuzz.token_sort_ratio, limit=None,
-                                                     score_cutoff=MIN_NAME_SIMILARITY / 0.95 - 1e-9))
+        # 1 January of the year (year-only and placeholder rows: a weaker DOB agreement) only
+        # for names close enough to rank: the screen there is stricter.
+        jan1 = date(dob.year, 1, 1)
+        swapped = None if year_only(dob, dob_precision) else swapped_dob(dob)
+        dobs = [d for d in (dob, swapped) if d is not None]
+        keep = _screen(store, folded, dobs, MIN_NAME_SIMILARITY)
+        if jan1 not in dobs:
+            keep |= _screen(store, folded, [jan1], YEAR_BLOCK_SIMILARITY)
         pool.update((r.key, r) for r in store.get_many(keep))
     pool.update((r.key, r) for r in store.by_name_key(folded, dob))
     ranked = []
