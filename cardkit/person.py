@@ -125,4 +125,6 @@ class PersonData:
             elif f.name == "extra":
                 v = [list(p) for p in v]
             out[f.name] = v
+        if self.dob_precision is DobPrecision.EXACT:
+            del out["dob_precision"]  # the default: dicts of exact DOBs keep their earlier shape
         return out
