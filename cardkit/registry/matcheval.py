@@ -145,7 +145,9 @@ class _Builder:
         self.residents: list[Resident] = []
 
     def person(self, name: str, dob: date, sex: Sex | None, precision: DobPrecision = DobPrecision.EXACT) -> Resident:
-        r = replace(self.syn.resident(), full_name=name, date_of_birth=dob, sex=sex, dob_precision=precision)
+        # Card dates dropped: they were drawn for another DOB (the row must stay importable).
+        r = replace(self.syn.resident(), full_name=name, date_of_birth=dob, sex=sex, dob_precision=precision,
+                    card_issue_date=None, card_expiry_date=None)
         self.residents.append(r)
         return r
 
