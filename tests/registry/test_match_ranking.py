@@ -11,6 +11,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardkit.cli import main
 from cardkit.person import DobPrecision, Sex
@@ -169,3 +171,27 @@ def test_bench_match_command(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["queries"] == 50 and set(out["rank1"]) == {k.value for k in VariantClass}
     assert out["rows"] >= 1500 and out["rank1_min"] == min(out["rank1"].values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12), st.integers(0, 9), st.characters())
+def test_year_only_parser_takes_only_its_forms(text, pos, ch):
+    from cardkit.person import parse_year_only
+
+    for form in ("1948", "00/00/1948", "00001948", "1948-00-00"):
+        mutated = form[:pos % len(form)] + ch + form[pos % len(form) + 1:]  # length-preserving
+        got = parse_year_only(mutated)
+        assert got is None or (got.month, got.day) == (1, 1)
+        if got is not None:
+            assert str(got.year).zfill(4) in mutated
+    got = parse_year_only(text)
+    assert got is None or ((got.month, got.day) == (1, 1) and f"{got.year:04d}" in text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aăâđeêioôơuưyAĐ \u0300\u0301\u0309\u0303\u0323nghtx", max_size=20),
+       st.text(alphabet="aăâđeêioôơuưyAĐ \u0300\u0301\u0309\u0303\u0323nghtx", max_size=20))
+def test_name_comparison_is_total_and_symmetric_in_kind(a, b):
+    one, two = compare_names(a, b), compare_names(b, a)
+    assert 0.0 <= one.score <= 100.0 and one.kind is two.kind
+    assert (one.kind is NameMatch.EXACT) == (tone_key(a) == tone_key(b))
