@@ -22,7 +22,6 @@ from cardkit.registry.matcheval import VariantClass, build_eval, evaluate, mark_
 from cardkit.registry.models import Resident
 from cardkit.registry.namematch import NameMatch, compare_names
 from cardkit.registry.normalize import fold, tone_key
-from cardkit.registry.store import open_store
 
 E, Y = DobPrecision.EXACT, DobPrecision.YEAR
 M, F = Sex.MALE, Sex.FEMALE
@@ -154,11 +153,10 @@ def test_mark_twin_keeps_the_letters_and_changes_the_marks():
         assert fold(twin) == fold(name) and tone_key(twin) != tone_key(name), twin
 
 
-def test_rank1_on_a_generated_set_is_at_least_95_percent_in_every_class():
+def test_rank1_on_a_generated_set_is_at_least_95_percent_in_every_class(store):
     data = build_eval(4000, 25, seed=3)
-    with open_store("sqlite://") as store:
-        store.upsert(data.residents)
-        results, _ = evaluate(store, data.queries)
+    store.upsert(data.residents)
+    results, _ = evaluate(store, data.queries)
     assert set(results) == set(VariantClass)
     low = {k.value: (r.first, r.queries) for k, r in results.items() if r.rate < 0.95 or r.queries < 20}
     assert low == {}
