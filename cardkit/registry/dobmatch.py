@@ -8,8 +8,9 @@ YEAR, and any 01/01 date (the placeholder; a real New Year's Day birth loses onl
 against a namesake born the same year), is compared by its year alone (:attr:`DobMatch.YEAR_KNOWN`).
 
 The levels, best first, and the share of the DOB weight each earns (:data:`DOB_SCORES`):
-equal (1.0); day and month swapped (0.85); the year equal where one side knows only the year
-(0.8: nothing disagrees, but a year says far less than a date); one digit of the day or month
+equal (1.0); day and month swapped (0.9: the commonest typing error of a date); the year equal
+where one side knows only the year (0.8: nothing disagrees, but a year says far less than a
+date); one digit of the day or month
 wrong (0.78); the year equal, day and month wrong (0.75: the year is the part a registry gets
 right most, and it is what a year-only record would have agreed with); one digit of the year
 wrong (0.6); unknown on either side (0.5); else 0.
@@ -36,7 +37,7 @@ class DobMatch(str, Enum):
 
 
 DOB_SCORES: dict[DobMatch, float] = {
-    DobMatch.EQUAL: 1.0, DobMatch.SWAPPED: 0.85, DobMatch.YEAR_KNOWN: 0.8, DobMatch.DAY_MONTH_DIGIT: 0.78,
+    DobMatch.EQUAL: 1.0, DobMatch.SWAPPED: 0.9, DobMatch.YEAR_KNOWN: 0.8, DobMatch.DAY_MONTH_DIGIT: 0.78,
     DobMatch.YEAR_EQUAL: 0.75, DobMatch.YEAR_DIGIT: 0.6, DobMatch.UNKNOWN: 0.5, DobMatch.DIFFERS: 0.0,
 }
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -37,6 +37,7 @@ from cardkit.registry.normalize import fold, tone_key
 EXACT_SCORE, FOLDED_TOP, FOLDED_FLOOR, SIMILAR_CAP = 100.0, 99.9, 90.0, 97.0
 REORDERED_TOP, DROPPED_TOP, DROP_COST = 96.0, 94.0, 2.0
 MISSING_MARK_COST, PLAIN_WORD_COST, DIFFERENT_MARK_COST = 0.3, 1.5, 4.0
+MARKS_FROM = 75.0  # SIMILAR: marks compared from this letter similarity on
 GIVEN_DIFFERS_COST = 8.0  # SIMILAR, same surname, given names 3+ edits apart (two typos make 2)
 
 
@@ -50,10 +51,17 @@ class NameMatch(str, Enum):
 
 @dataclass(frozen=True)
 class ParsedName:
-    """A name as words: ``marked`` keeps diacritics (tone_key), ``folded`` drops them."""
+    """A name as words: ``folded`` drops diacritics, ``marked`` (computed only when needed: most
+    candidates differ in letters already) keeps them (tone_key)."""
 
-    marked: tuple[str, ...]
+    text: str
     folded: tuple[str, ...]
+
+    @cached_property
+    def marked(self) -> tuple[str, ...]:
+        words = tuple(w for w in tone_key(self.text).split(" ") if w)
+        # A word of marks alone folds to nothing: then the words don't align, and marks are not compared.
+        return words if tuple(fold(w) for w in words) == self.folded else self.folded
 
     @property
     def surname(self) -> str:
@@ -77,8 +85,7 @@ class NameComparison:
 
 @lru_cache(maxsize=1 << 15)
 def parse_name(text: str) -> ParsedName:
-    marked = tuple(w for w in tone_key(text).split(" ") if w)
-    return ParsedName(marked, tuple(fold(w) for w in marked))
+    return ParsedName(text, tuple(fold(text).split()))
 
 
 def _mark_cost(q: ParsedName, c: ParsedName, pairs: list[tuple[int, int]]) -> tuple[float, int]:
@@ -136,9 +143,9 @@ def _dropped_pairs(short: ParsedName, long: ParsedName) -> list[tuple[int, int]]
 
 def compare_names(query: str, candidate: str) -> NameComparison:
     q, c = parse_name(query), parse_name(candidate)
-    if q.marked == c.marked:
-        return NameComparison(NameMatch.EXACT, EXACT_SCORE)
     if q.folded == c.folded:
+        if tone_key(query) == tone_key(candidate):
+            return NameComparison(NameMatch.EXACT, EXACT_SCORE)
         cost, differ = _mark_cost(q, c, [(i, i) for i in range(len(q.folded))])
         return NameComparison(NameMatch.FOLDED, max(FOLDED_FLOOR, FOLDED_TOP - cost), differ)
     pairs = _reordered_pairs(q, c)
@@ -155,9 +162,12 @@ def compare_names(query: str, candidate: str) -> NameComparison:
         return NameComparison(NameMatch.MIDDLE_DROPPED, DROPPED_TOP - DROP_COST * (missing - 1) - cost, differ)
     fq, fc = " ".join(q.folded), " ".join(c.folded)
     sim = max(fuzz.ratio(fq, fc), 0.95 * fuzz.token_sort_ratio(fq, fc))
-    # Marks break ties between candidates equally similar in letters.
-    same = [(i, i) for i in range(min(len(q.folded), len(c.folded))) if q.folded[i] == c.folded[i]]
-    cost, differ = _mark_cost(q, c, same)
+    # Marks break ties between candidates equally similar in letters (near the top only: the
+    # marks of the many dissimilar candidates are never looked at).
+    cost, differ = 0.0, 0
+    if sim >= MARKS_FROM:
+        same = [(i, i) for i in range(min(len(q.folded), len(c.folded))) if q.folded[i] == c.folded[i]]
+        cost, differ = _mark_cost(q, c, same)
     if q.surname == c.surname and OSA.distance(q.given, c.given) >= 3:
         cost += GIVEN_DIFFERS_COST  # same family, another given name ("Dũng" / "Hoàng"): not a typo
     return NameComparison(NameMatch.SIMILAR, max(0.0, min(SIMILAR_CAP, sim) - cost), differ)
