@@ -64,9 +64,11 @@ def _dob(card: PersonData, rec: Resident, src: str) -> Iterator[Discrepancy]:
     if a is None or b is None or (a == b and card.dob_precision is rec.dob_precision):
         return
     ta, tb = _dob_text(a, card.dob_precision), _dob_text(b, rec.dob_precision)
-    card_year, rec_year = year_only(a, card.dob_precision), year_only(b, rec.dob_precision)
+    # A year-only DOB agrees with any date of its year. On the registry side a 01/01 date counts
+    # as one (the placeholder older residents were registered with); the card's 01/01 is what the
+    # state recorded: year-only only when the card says so (dob_precision).
+    card_year, rec_year = card.dob_precision is DobPrecision.YEAR, year_only(b, rec.dob_precision)
     if a.year == b.year and (card_year or rec_year):
-        # A year-only DOB (or the 01/01 placeholder) agrees with any date of its year.
         if rec_year and not card_year:
             yield _d("dob_year_only", "date_of_birth", W, src, ta, "registry", tb,
                      "Hồ sơ chỉ ghi năm sinh: cần bổ sung ngày sinh đầy đủ",

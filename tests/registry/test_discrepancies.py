@@ -67,5 +67,7 @@ def test_a_year_only_dob_agrees_with_any_date_of_its_year():
     year_card = CARD.with_(date_of_birth=date(1990, 1, 1), dob_precision=DobPrecision.YEAR)
     assert dob(year_card, REC) == [("dob_year_only", Severity.INFO, "1990", "1990-03-04")]
     assert dob(year_card, year_rec) == []
+    new_year = CARD.with_(date_of_birth=date(1990, 1, 1))  # the chip's 01/01 is a date as recorded
+    assert dob(new_year, REC) == [("dob_mismatch", Severity.BLOCKING, "1990-01-01", "1990-03-04")]
     assert dob(year_card, dataclasses.replace(REC, date_of_birth=date(1991, 3, 4))) == [
         ("dob_mismatch", Severity.BLOCKING, "1990", "1991-03-04")]
