@@ -35,6 +35,37 @@ class Sex(str, Enum):
         return "Nam" if self is Sex.MALE else "Nữ"
 
 
+class DobPrecision(str, Enum):
+    """How much of a date of birth the source knows.
+
+    Older residents were often registered with the year alone, and some cards print only the
+    year: such a DOB is held as 1 January of that year with precision ``YEAR``, so nothing reads
+    its day and month as a fact."""
+
+    EXACT = "exact"
+    YEAR = "year"
+
+
+def parse_year_only(text: str | None) -> date | None:
+    """A date of birth written with the year alone: ``yyyy``, ``00/00/yyyy``, ``0000yyyy`` or
+    ``yyyy-00-00``; 1 January of that year, else None (``01/01/yyyy`` is a real date: None)."""
+    t = (text or "").strip()
+    if len(t) == 10 and t[2] == "/" and t[5] == "/" and t[:6] == "00/00/":
+        t = t[6:]
+    elif len(t) == 10 and t.endswith("-00-00"):
+        t = t[:4]
+    elif len(t) == 8 and t.startswith("0000"):
+        t = t[4:]
+    if len(t) != 4 or not t.isascii() or not t.isdigit() or int(t) < 1:
+        return None
+    return date(int(t), 1, 1)
+
+
+def format_year_only(d: date) -> str:
+    """The year alone, as Vietnamese records write a year-only date of birth."""
+    return f"{d.year:04d}"
+
+
 def nfc(text: str | None) -> str | None:
     return None if text is None else unicodedata.normalize("NFC", text)
 
@@ -59,6 +90,7 @@ class PersonData:
     mother_name: str | None = None
     spouse_name: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())  # unknown fields kept as (label, text)
+    dob_precision: DobPrecision = DobPrecision.EXACT  # YEAR: date_of_birth is 1 January of the year
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -79,6 +111,7 @@ class PersonData:
         if kw.get("sex"):
             kw["sex"] = Sex.parse(kw["sex"]) or Sex(kw["sex"])
         kw["extra"] = tuple(tuple(p) for p in kw.get("extra") or ())
+        kw["dob_precision"] = DobPrecision(kw.get("dob_precision") or DobPrecision.EXACT)
         return cls(**kw)
 
     def to_dict(self) -> dict[str, object]:
@@ -87,9 +120,11 @@ class PersonData:
             v = getattr(self, f.name)
             if isinstance(v, date):
                 v = v.isoformat()
-            elif isinstance(v, Sex):
+            elif isinstance(v, (Sex, DobPrecision)):
                 v = v.value
             elif f.name == "extra":
                 v = [list(p) for p in v]
             out[f.name] = v
+        if self.dob_precision is DobPrecision.EXACT:
+            del out["dob_precision"]  # the default: dicts of exact DOBs keep their earlier shape
         return out

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from cardkit.errors import InputError
-from cardkit.person import Sex
+from cardkit.person import DobPrecision, Sex, parse_year_only
 from cardkit.registry.rowparse import parse_date
 
 DB_HELP = "database: a file path, sqlite:///path or postgresql://... (default: $CARDKIT_HOME/registry.sqlite3)"
@@ -87,10 +87,13 @@ def cmd_match(args: argparse.Namespace) -> int:
         cmnd = "".join(args.cmnd.split())
         if len(cmnd) != 12:
             cmnd = validate_cmnd(cmnd)
-    dob = _date(args.dob) if args.dob else None
+    year_only = parse_year_only(args.dob)  # "1948": only the year is known
+    dob = year_only or (_date(args.dob) if args.dob else None)
+    precision = DobPrecision.YEAR if year_only else DobPrecision.EXACT
     sex = Sex.parse(args.sex) if args.sex else None
     with open_store(args.db) as store:
-        found = match(store, id_number=idn, cmnd=cmnd, name=args.name, dob=dob, sex=sex, limit=args.limit)
+        found = match(store, id_number=idn, cmnd=cmnd, name=args.name, dob=dob, sex=sex, limit=args.limit,
+                      dob_precision=precision)
     if args.json:
         print(json.dumps({"candidates": [c.to_dict() for c in found]}, ensure_ascii=False, indent=2))
         return 0 if found else 1
@@ -99,7 +102,7 @@ def cmd_match(args: argparse.Namespace) -> int:
         return 1
     for c in found:
         r = c.resident
-        print(f"{c.score:5.1f}  {r.id_number or '-':12}  {r.full_name}  {r.date_of_birth}  "
+        print(f"{c.score:5.1f}  {r.id_number or '-':12}  {r.full_name}  {r.dob_text}  "
               f"{r.sex.value if r.sex else '-'}  [{'; '.join(c.reasons)}]")
     return 0
 
@@ -162,7 +165,7 @@ def register(subparsers) -> None:
     g.add_argument("--id", help="12-digit personal ID number")
     g.add_argument("--cmnd", help="old 9-digit CMND number")
     g.add_argument("--name", help="full name (with or without diacritics)")
-    q.add_argument("--dob", help="date of birth YYYY-MM-DD")
+    q.add_argument("--dob", help="date of birth YYYY-MM-DD, or the year alone (YYYY) when only the year is known")
     q.add_argument("--sex", help="Nam/Nữ/M/F")
     q.add_argument("--limit", type=int, default=10)
     q.add_argument("--json", action="store_true")
@@ -190,7 +193,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_match(args: argparse.Namespace) -> int:
+    from cardkit.registry.matcheval import run
+
+    result = run(args.rows, args.per_class, seed=args.seed, url=args.db)
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"rows {result['rows']}  queries {result['queries']}  seed {result['seed']}  "
+          f"query p50 {result['query_ms_p50']} ms  p99 {result['query_ms_p99']} ms")
+    for kind, rate in result["rank1"].items():
+        print(f"{kind:20} rank-1 {rate:7.2%}  of {result['decidable'][kind]:5}  "
+              f"(ambiguous, not counted: {result['ambiguous'][kind]})")
+    print(f"{'exact_marks':20} ranked first as an exact-marks match: {result['exact_marks_kind_exact']:.2%}")
+    return 0
+
+
 def register_bench(bench_subparsers) -> None:
+    q = bench_subparsers.add_parser("match", help="matcher rank-1 per variant class on a hard synthetic registry")
+    q.add_argument("--rows", type=int, default=200_000)
+    q.add_argument("--per-class", type=int, default=200, help="queries per variant class")
+    q.add_argument("--seed", type=int, default=1)
+    q.add_argument("--db", help="an EMPTY store to fill (default: SQLite in memory)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_bench_match)
+
     q = bench_subparsers.add_parser("registry", help="registry import rate and lookup latency")
     q.add_argument("--rows", type=int, required=True)
     q.add_argument("--db", help="database URL (PostgreSQL: a schema cardkit_bench is recreated)")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cardkit.errors import InputError, ParseError
-from cardkit.person import PersonData, Sex
+from cardkit.person import DobPrecision, PersonData, Sex, format_year_only, parse_year_only
 from cardkit.qr.mojibake import repair_mojibake
 
 __all__ = ["QrPayload", "QrPayloadError", "parse_payload", "build_payload", "printable_text", "repair_mojibake"]
@@ -72,6 +72,8 @@ class QrPayload:
     residence: str | None
     issue_date: date | None
     extra: tuple[str, ...]
+    # YEAR: the card prints the year alone (yyyy, 0000yyyy, 00/00/yyyy); date_of_birth is 1 January.
+    dob_precision: DobPrecision = DobPrecision.EXACT
 
     @property
     def text(self) -> str:
@@ -87,7 +89,7 @@ class QrPayload:
         return PersonData(
             id_number=self.id_number, old_id_number=self.old_id_number, full_name=self.full_name,
             date_of_birth=self.date_of_birth, sex=self.sex, residence=self.residence,
-            issue_date=self.issue_date, extra=extra,
+            issue_date=self.issue_date, extra=extra, dob_precision=self.dob_precision,
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -97,6 +99,7 @@ class QrPayload:
             "old_id_number": self.old_id_number,
             "full_name": self.full_name,
             "date_of_birth": self.date_of_birth.isoformat(),
+            "dob_precision": self.dob_precision.value,
             "sex": self.sex.value if self.sex else None,
             "residence": self.residence,
             "issue_date": self.issue_date.isoformat() if self.issue_date else None,
@@ -139,16 +142,18 @@ def parse_payload(data: bytes | str, *, repair: bool = True) -> QrPayload:
     fields = tuple(text.split(SEPARATOR))
     if len(fields) < MIN_FIELDS:
         raise QrPayloadError(f"QR text has {len(fields)} fields, at least {MIN_FIELDS} expected", field="layout")
+    year_only = parse_year_only(fields[3])
     return QrPayload(
         fields=fields,
         id_number=_digits(fields[0], "id_number", (12,), required=True) or "",
         old_id_number=_digits(fields[1], "old_id_number", (9, 12), required=False),
         full_name=_name(fields[2]),
-        date_of_birth=_date(fields[3], "date_of_birth", required=True) or date.min,
+        date_of_birth=year_only or _date(fields[3], "date_of_birth", required=True) or date.min,
         sex=_sex(fields[4]),
         residence=printable_text(fields[5]) or None,
         issue_date=_date(fields[6], "issue_date", required=False) if len(fields) > 6 else None,
         extra=tuple(printable_text(f) for f in fields[KNOWN_FIELDS:]),
+        dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT,
     )
 
 
@@ -211,7 +216,8 @@ def build_payload(person: PersonData, profile: str = "cccd2021") -> str:
                          message_vi="Mã QR cần số định danh, họ tên và ngày sinh.")
     fields = [
         person.id_number, person.old_id_number or "", person.full_name,
-        format_date(person.date_of_birth), person.sex.vi if person.sex else "",
+        format_year_only(person.date_of_birth) if person.dob_precision is DobPrecision.YEAR
+        else format_date(person.date_of_birth), person.sex.vi if person.sex else "",
         person.residence or "", format_date(person.issue_date),
     ]
     if any(SEPARATOR in f for f in fields):

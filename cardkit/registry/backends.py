@@ -28,7 +28,7 @@ from cardkit.registry import scratch
 from cardkit.registry.adbcload import LOAD_CACHE
 
 RESIDENT_COLUMNS: tuple[str, ...] = (
-    "rkey", "id_number", "old_id_number", "full_name", "name_key", "date_of_birth", "sex",
+    "rkey", "id_number", "old_id_number", "full_name", "name_key", "date_of_birth", "dob_precision", "sex",
     "place_of_origin", "residence", "ethnicity", "religion", "card_issue_date", "card_expiry_date",
     "insurance_code", "insurance_valid_from", "insurance_valid_to", "insurance_facility",
     "content_hash", "updated_at",

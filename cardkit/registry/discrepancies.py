@@ -18,7 +18,8 @@ from rapidfuzz import fuzz
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.errors import InputError
 from cardkit.idnumber import analyse_id
-from cardkit.person import PersonData
+from cardkit.person import DobPrecision, PersonData
+from cardkit.registry.dobmatch import year_only
 from cardkit.registry.models import Resident
 from cardkit.registry.normalize import fold, swapped_dob, tone_key
 
@@ -54,15 +55,33 @@ def _name(card: PersonData, rec: Resident, src: str) -> Iterator[Discrepancy]:
                  "Họ tên khác hồ sơ: có thể không phải cùng một người", "name differs: maybe another person")
 
 
+def _dob_text(d: date, precision: DobPrecision) -> str:
+    return str(d.year) if precision is DobPrecision.YEAR else d.isoformat()
+
+
 def _dob(card: PersonData, rec: Resident, src: str) -> Iterator[Discrepancy]:
     a, b = card.date_of_birth, rec.date_of_birth
-    if a is None or b is None or a == b:
+    if a is None or b is None or (a == b and card.dob_precision is rec.dob_precision):
+        return
+    ta, tb = _dob_text(a, card.dob_precision), _dob_text(b, rec.dob_precision)
+    # A year-only DOB agrees with any date of its year. On the registry side a 01/01 date counts
+    # as one (the placeholder older residents were registered with); the card's 01/01 is what the
+    # state recorded: year-only only when the card says so (dob_precision).
+    card_year, rec_year = card.dob_precision is DobPrecision.YEAR, year_only(b, rec.dob_precision)
+    if a.year == b.year and (card_year or rec_year):
+        if rec_year and not card_year:
+            yield _d("dob_year_only", "date_of_birth", W, src, ta, "registry", tb,
+                     "Hồ sơ chỉ ghi năm sinh: cần bổ sung ngày sinh đầy đủ",
+                     "the record states only the year of birth: complete it")
+        elif card_year and not rec_year:
+            yield _d("dob_year_only", "date_of_birth", I, src, ta, "registry", tb,
+                     "Thẻ chỉ ghi năm sinh, hồ sơ ghi ngày sinh đầy đủ", "the card states only the year of birth")
         return
     if swapped_dob(a) == b:
-        yield _d("dob_day_month_swapped", "date_of_birth", W, src, a.isoformat(), "registry", b.isoformat(),
+        yield _d("dob_day_month_swapped", "date_of_birth", W, src, ta, "registry", tb,
                  "Ngày sinh trong hồ sơ bị đảo ngày và tháng", "DOB has day and month swapped in the record")
     else:
-        yield _d("dob_mismatch", "date_of_birth", B, src, a.isoformat(), "registry", b.isoformat(),
+        yield _d("dob_mismatch", "date_of_birth", B, src, ta, "registry", tb,
                  "Ngày sinh khác hồ sơ", "date of birth differs")
 
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from cardkit.errors import CardkitError, InputError
+from cardkit.person import DobPrecision
 from cardkit.registry.models import CSV_COLUMNS, content_digest
 from cardkit.registry.normalize import fold
 from cardkit.registry.rowparse import MIN_YEAR, parse_row
@@ -30,6 +31,7 @@ _INSURANCE = re.compile(r"[A-Z0-9]{10,15}")
 _SEX = {"M": "M", "F": "F", "Nam": "M", "Nữ": "F", "NAM": "M", "NỮ": "F", "nam": "M", "nữ": "F"}
 _MIN_ISO = f"{MIN_YEAR:04d}-01-01"
 _is_nfc = unicodedata.is_normalized
+EXACT = DobPrecision.EXACT.value  # the fast paths take ISO dates only: a year-only DOB goes the slow way
 _fromiso = date.fromisoformat
 
 Rejected = tuple[int, str, str]  # (line, reason, reason_vi)
@@ -101,7 +103,7 @@ def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
     joined = "\x1f".join((idn, old, name, dob, sex, origin, res, eth, rel, iss or "", exp or "", ins,
                           ivf or "", ivt or "", fac))
     digest = content_digest(joined.encode("utf-8"))
-    return (idn or "C" + old, idn or None, old or None, name, fold(name), dob, sex or None, origin or None,
+    return (idn or "C" + old, idn or None, old or None, name, fold(name), dob, EXACT, sex or None, origin or None,
             res or None, eth or None, rel or None, iss, exp, ins or None, ivf, ivt, fac or None, digest, stamp)
 
 

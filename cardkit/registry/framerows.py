@@ -29,7 +29,7 @@ import polars as pl
 
 from cardkit.registry.backends import RESIDENT_COLUMNS
 from cardkit.registry.csvrecords import one_record
-from cardkit.registry.fastrow import _SEX, RecordParser, Rejected
+from cardkit.registry.fastrow import _SEX, EXACT, RecordParser, Rejected
 from cardkit.registry.models import CSV_COLUMNS, content_digest
 from cardkit.registry.normalize import _FOLD
 from cardkit.registry.rowparse import MIN_YEAR
@@ -143,7 +143,7 @@ def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame
     out = df.select(
         rkey=pl.coalesce(c["id_number"], "C" + c["old_id_number"]),
         id_number=c["id_number"], old_id_number=c["old_id_number"], full_name=c["full_name"],
-        name_key=name_key, date_of_birth=c["date_of_birth"], sex=sex,
+        name_key=name_key, date_of_birth=c["date_of_birth"], dob_precision=pl.lit(EXACT, pl.String), sex=sex,
         **{n: c[n] for n in CSV_COLUMNS[5:]},
         joined=pl.concat_str([e.fill_null("") for e in content], separator="\x1f"),
         ord=pl.col("ord"),

@@ -2,27 +2,49 @@
 """Find the registry record for a card holder: exact ID, then old CMND, then ranked candidates.
 
 Only an equal 12-digit ID or an equal CMND is an *exact* match. Everything else is a ranked
-candidate with a score (0-100) and the reasons behind it, for the operator to confirm: a fuzzy
-match never claims to be exact. Candidates are fetched through indexes (same DOB or its
-day/month swap; same folded name with a DOB one digit away), never by scanning the registry,
-then ranked here with rapidfuzz on folded names, so diacritics, tone placement, Đ/D, case,
-spacing and Unicode form do not matter.
+candidate with a score (0-100), the reasons behind it and typed verdicts on the name
+(:class:`namematch.NameMatch`: exact marks, folded, reordered, middle name dropped, similar) and
+the date of birth (:class:`dobmatch.DobMatch`), for the operator to confirm: a fuzzy match never
+claims to be exact. Candidates are fetched through indexes, never by scanning the registry:
+people born on the DOB, its day/month swap or 1 January of its year (where year-only records
+sit), screened on the folded name read from the index; and people with the same folded name
+born the same year or on the same day and month. They are ranked here (name 60%, DOB 30%, sex
+10%): a DOB that states only the year (precision YEAR or the 01/01 placeholder) counts as "year
+known", and a name equal with its marks outranks one equal only without them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
 from rapidfuzz import fuzz, process
 
-from cardkit.person import Sex
+from cardkit.person import DobPrecision, Sex
+from cardkit.registry.dobmatch import DOB_REASONS, DOB_SCORES, DobMatch, compare_dobs, year_only
 from cardkit.registry.models import Resident
-from cardkit.registry.normalize import fold, swapped_dob, tone_key
+from cardkit.registry.namematch import NameComparison, NameMatch, compare_names
+from cardkit.registry.normalize import fold, swapped_dob
 from cardkit.registry.store import Store
 
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1
 MIN_NAME_SIMILARITY = 60.0
+YEAR_BLOCK_SIMILARITY = 80.0  # screen of the 1 January rows of the query's year
+
+
+class Method(str, Enum):
+    ID_NUMBER = "id_number"
+    OLD_ID_NUMBER = "old_id_number"
+    FUZZY = "fuzzy"
+
+
+_NAME_REASONS = {
+    NameMatch.EXACT: "name identical",
+    NameMatch.FOLDED: "name identical ignoring diacritics",
+    NameMatch.REORDERED: "same name words in another order",
+    NameMatch.MIDDLE_DROPPED: "same surname and given name, a middle name missing",
+}
 
 
 @dataclass(frozen=True)
@@ -30,11 +52,13 @@ class Candidate:
     resident: Resident
     score: float
     reasons: tuple[str, ...]
-    method: str  # "id_number", "old_id_number" or "fuzzy"
+    method: Method
+    name_match: NameMatch | None = None  # fuzzy candidates: how the names compare
+    dob_match: DobMatch | None = None  # fuzzy candidates: how the dates of birth compare
 
     @property
     def exact(self) -> bool:
-        return self.method != "fuzzy"
+        return self.method is not Method.FUZZY
 
     def to_dict(self) -> dict[str, object]:
         r = self.resident
@@ -42,78 +66,72 @@ class Candidate:
             "id_number": r.id_number,
             "old_id_number": r.old_id_number,
             "full_name": r.full_name,
-            "date_of_birth": r.date_of_birth.isoformat() if r.date_of_birth else None,
+            "date_of_birth": r.dob_text,
+            "dob_precision": r.dob_precision.value,
             "sex": r.sex.value if r.sex else None,
             "score": round(self.score, 1),
             "reasons": list(self.reasons),
-            "method": self.method,
+            "method": self.method.value,
+            "name_match": self.name_match.value if self.name_match else None,
+            "dob_match": self.dob_match.value if self.dob_match else None,
             "exact": self.exact,
         }
 
 
-def name_similarity(a: str, b: str) -> float:
-    """0-100 on folded names; a different order of the same words ("Văn An Nguyễn") costs a little."""
-    fa, fb = fold(a), fold(b)
-    return max(fuzz.ratio(fa, fb), 0.95 * fuzz.token_sort_ratio(fa, fb))
+def _name_reason(cmp: NameComparison) -> str:
+    return _NAME_REASONS.get(cmp.kind) or f"name similar ({cmp.score:.0f}%)"
 
 
-def _one_digit_apart(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
-
-
-def score_candidate(r: Resident, name: str, dob: date | None, sex: Sex | None) -> tuple[float, list[str]]:
-    reasons: list[str] = []
-    sim = name_similarity(name, r.full_name)
-    if tone_key(name) == tone_key(r.full_name):
-        reasons.append("name identical")
-    elif fold(name) == fold(r.full_name):
-        reasons.append("name identical ignoring diacritics")
-    else:
-        reasons.append(f"name similar ({sim:.0f}%)")
-    dob_score = 0.5  # unknown on either side: neutral
-    if dob and r.date_of_birth:
-        if dob == r.date_of_birth:
-            dob_score = 1.0
-            reasons.append("date of birth equal")
-        elif swapped_dob(dob) == r.date_of_birth:
-            dob_score = 0.85
-            reasons.append("date of birth with day and month swapped")
-        elif _one_digit_apart(dob.isoformat(), r.date_of_birth.isoformat()):
-            dob_score = 0.7
-            reasons.append("date of birth one digit apart")
-        else:
-            dob_score = 0.0
-            reasons.append("date of birth differs")
+def score_candidate(r: Resident, name: str, dob: date | None, sex: Sex | None,
+                    dob_precision: DobPrecision = DobPrecision.EXACT,
+                    names: NameComparison | None = None) -> Candidate:
+    names = names or compare_names(name, r.full_name)
+    dobs = compare_dobs(dob, dob_precision, r.date_of_birth, r.dob_precision)
+    reasons = [_name_reason(names)]
+    if dobs is not DobMatch.UNKNOWN:
+        reasons.append(DOB_REASONS[dobs])
     sex_score = 0.5
     if sex and r.sex:
         sex_score = 1.0 if sex == r.sex else 0.0
         reasons.append("sex equal" if sex == r.sex else "sex differs")
-    return NAME_WEIGHT * sim + 100 * (DOB_WEIGHT * dob_score + SEX_WEIGHT * sex_score), reasons
+    score = NAME_WEIGHT * names.score + 100 * (DOB_WEIGHT * DOB_SCORES[dobs] + SEX_WEIGHT * sex_score)
+    return Candidate(r, score, tuple(reasons), Method.FUZZY, names.kind, dobs)
+
+
+def _screen(store: Store, folded: str, dobs: list[date], cutoff: float) -> set[str]:
+    """Keys of people born on ``dobs`` whose folded name (read from the index) is similar enough."""
+    names = dict(store.dob_name_keys(dobs))
+    keep = {k for _, _, k in process.extract(folded, names, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff)}
+    keep.update(k for _, _, k in process.extract(folded, names, scorer=fuzz.token_sort_ratio, limit=None,
+                                                 score_cutoff=cutoff / 0.95 - 1e-9))
+    return keep
 
 
 def fuzzy_candidates(
-    store: Store, name: str, dob: date | None = None, sex: Sex | None = None, *, limit: int = 10
+    store: Store, name: str, dob: date | None = None, sex: Sex | None = None, *, limit: int = 10,
+    dob_precision: DobPrecision = DobPrecision.EXACT,
 ) -> list[Candidate]:
     folded = fold(name)
     pool: dict[str, Resident] = {}
     if dob is not None:
-        dobs = [dob] + ([swapped_dob(dob)] if swapped_dob(dob) else [])
         # Hundreds of people share a DOB in a large registry: screen them on the folded name read
-        # from the index, and load in full only those that pass the same name filter as below
-        # (name_key is fold(full_name), so the screen drops nothing the filter would keep).
-        names = dict(store.dob_name_keys(dobs))
-        keep = {k for _, _, k in process.extract(folded, names, scorer=fuzz.ratio, limit=None,
-                                                 score_cutoff=MIN_NAME_SIMILARITY)}
-        keep.update(k for _, _, k in process.extract(folded, names, scorer=fuzz.token_sort_ratio, limit=None,
-                                                     score_cutoff=MIN_NAME_SIMILARITY / 0.95 - 1e-9))
+        # from the index, and load in full only those that pass the same name filter as below.
+        # 1 January of the year (year-only and placeholder rows: a weaker DOB agreement) only
+        # for names close enough to rank: the screen there is stricter.
+        jan1 = date(dob.year, 1, 1)
+        swapped = None if year_only(dob, dob_precision) else swapped_dob(dob)
+        dobs = [d for d in (dob, swapped) if d is not None]
+        keep = _screen(store, folded, dobs, MIN_NAME_SIMILARITY)
+        if jan1 not in dobs:
+            keep |= _screen(store, folded, [jan1], YEAR_BLOCK_SIMILARITY)
         pool.update((r.key, r) for r in store.get_many(keep))
     pool.update((r.key, r) for r in store.by_name_key(folded, dob))
     ranked = []
     for r in pool.values():
-        if fuzz.ratio(folded, r.name_key) < MIN_NAME_SIMILARITY and name_similarity(name, r.full_name) < MIN_NAME_SIMILARITY:
+        names = compare_names(name, r.full_name)
+        if names.kind is NameMatch.SIMILAR and names.score < MIN_NAME_SIMILARITY:
             continue
-        score, reasons = score_candidate(r, name, dob, sex)
-        ranked.append(Candidate(r, score, tuple(reasons), "fuzzy"))
+        ranked.append(score_candidate(r, name, dob, sex, dob_precision, names))
     ranked.sort(key=lambda c: (-c.score, c.resident.key))
     return ranked[:limit]
 
@@ -127,12 +145,13 @@ def match(
     dob: date | None = None,
     sex: Sex | None = None,
     limit: int = 10,
+    dob_precision: DobPrecision = DobPrecision.EXACT,
 ) -> list[Candidate]:
     """Best first. Exact ID wins outright; then CMND; then fuzzy candidates from name + DOB + sex."""
     if id_number:
         r = store.get(id_number)
         if r is not None:
-            return [Candidate(r, 100.0, ("12-digit ID number equal",), "id_number")]
+            return [Candidate(r, 100.0, ("12-digit ID number equal",), Method.ID_NUMBER)]
     if cmnd:
         found = store.by_cmnd(cmnd)
         if found:
@@ -141,8 +160,8 @@ def match(
                 reasons = ["old CMND number equal"]
                 if id_number and r.id_number and r.id_number != id_number:
                     reasons.append("record holds a different 12-digit ID")
-                out.append(Candidate(r, 100.0 if len(found) == 1 else 95.0, tuple(reasons), "old_id_number"))
+                out.append(Candidate(r, 100.0 if len(found) == 1 else 95.0, tuple(reasons), Method.OLD_ID_NUMBER))
             return out[:limit]
     if name:
-        return fuzzy_candidates(store, name, dob, sex, limit=limit)
+        return fuzzy_candidates(store, name, dob, sex, limit=limit, dob_precision=dob_precision)
     return []

@@ -13,7 +13,7 @@ import xxhash
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
-from cardkit.person import PersonData, Sex
+from cardkit.person import DobPrecision, PersonData, Sex, format_year_only
 from cardkit.registry.normalize import fold
 
 # The documented CSV format, in order (docs: cardkit registry import / synth).
@@ -48,6 +48,8 @@ class Resident:
     insurance_valid_to: date | None = None
     insurance_facility: str | None = None
     updated_at: datetime | None = None
+    # YEAR: the registry knows the year of birth only; date_of_birth is then 1 January of it.
+    dob_precision: DobPrecision = DobPrecision.EXACT
 
     @property
     def key(self) -> str:
@@ -70,18 +72,29 @@ class Resident:
             place_of_origin=self.place_of_origin,
             residence=self.residence,
             issue_date=self.card_issue_date,
-            expiry_date=self.card_expiry_date,
+            expiry_date=self.card_expiry_date, dob_precision=self.dob_precision,
         )
 
+    @property
+    def dob_text(self) -> str | None:
+        """The DOB as the CSV and the content hash write it: ISO, or the year alone."""
+        if self.date_of_birth is None:
+            return None
+        if self.dob_precision is DobPrecision.YEAR:
+            return format_year_only(self.date_of_birth)
+        return self.date_of_birth.isoformat()
+
     def to_csv_row(self) -> dict[str, str]:
-        return {name: _text(getattr(self, name)) for name in CSV_COLUMNS}
+        row = {name: _text(getattr(self, name)) for name in CSV_COLUMNS}
+        row["date_of_birth"] = self.dob_text or ""
+        return row
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
         for k, v in out.items():
             if isinstance(v, (date, datetime)):
                 out[k] = v.isoformat()
-            elif isinstance(v, Sex):
+            elif isinstance(v, (Sex, DobPrecision)):
                 out[k] = v.value
         return out
 

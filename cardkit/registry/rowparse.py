@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from cardkit.errors import InputError
-from cardkit.person import Sex
+from cardkit.person import DobPrecision, Sex, parse_year_only
 from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS, Resident
 from cardkit.registry.normalize import clean_spaces
 
@@ -106,8 +106,12 @@ def parse_row(row: Mapping[str, object], *, today: date | None = None) -> Reside
     name = t["full_name"]
     if name is None or not any(ch.isalpha() for ch in name):
         raise _reject("full_name: missing", "Thiếu họ và tên")
-    dates = {f: parse_date(t[f], f) for f in DATE_FIELDS}
-    dob = dates["date_of_birth"]
+    # A year-only DOB (older residents: "1948", "00/00/1948") is 1 January with precision YEAR.
+    year_only = parse_year_only(t["date_of_birth"])
+    dates = {f: parse_date(t[f], f) for f in DATE_FIELDS - {"date_of_birth"}}
+    dob = dates["date_of_birth"] = year_only or parse_date(t["date_of_birth"], "date_of_birth")
+    if year_only and year_only.year < MIN_YEAR:
+        raise _reject(f"date_of_birth: year before {MIN_YEAR}", "date_of_birth: năm không hợp lệ")
     if dob is None:
         raise _reject("date_of_birth: missing", "Thiếu ngày sinh")
     if dob > today:
@@ -133,6 +137,7 @@ def parse_row(row: Mapping[str, object], *, today: date | None = None) -> Reside
         religion=t["religion"], card_issue_date=dates["card_issue_date"],
         card_expiry_date=dates["card_expiry_date"], insurance_code=insurance,
         insurance_valid_from=vf, insurance_valid_to=vt, insurance_facility=t["insurance_facility"],
+        dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT,
     )
 
 

@@ -112,6 +112,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP INDEX IF EXISTS residents_dob",
         ),
     ),
+    Migration(
+        4,
+        "precision of the date of birth (exact, or the year alone)",
+        # A constant default: no table rewrite on either backend; every existing row was exact.
+        ("ALTER TABLE residents ADD COLUMN dob_precision TEXT NOT NULL DEFAULT 'exact'",),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

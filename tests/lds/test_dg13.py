@@ -6,7 +6,7 @@ import pytest
 
 from cardkit.errors import ParseError
 from cardkit.icao.lds.dg13 import build_dg13, parse_dg13
-from cardkit.person import PersonData, Sex
+from cardkit.person import DobPrecision, PersonData, Sex
 from cardkit.tlv import encode_tlv
 
 PERSON = PersonData(
@@ -69,3 +69,13 @@ def test_dg13_field_without_number_is_a_parse_error_with_offset():
     with pytest.raises(ParseError) as info:
         parse_dg13(bad)
     assert info.value.offset is not None
+
+
+@pytest.mark.parametrize("printed", ["1948", "00/00/1948"])
+def test_dg13_year_only_date_of_birth(printed):
+    dg13 = parse_dg13(build_dg13(PERSON, {3: printed}))
+    assert (dg13.date_of_birth, dg13.dob_precision) == (date(1948, 1, 1), DobPrecision.YEAR)
+    person = dg13.to_person()
+    assert (person.date_of_birth, person.dob_precision) == (date(1948, 1, 1), DobPrecision.YEAR)
+    assert parse_dg13(build_dg13(person)).text(3) == "1948"  # built back as the year alone
+    assert parse_dg13(build_dg13(PERSON)).dob_precision is DobPrecision.EXACT  # 01/01/1990 as written

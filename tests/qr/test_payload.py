@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError, InputError, ParseError
-from cardkit.person import PersonData, Sex
+from cardkit.person import DobPrecision, PersonData, Sex
 from cardkit.qr.payload import QrPayloadError, build_payload, parse_payload
 from cardkit.qr.samples import random_person
 
@@ -85,14 +85,27 @@ def test_to_dict_and_to_person():
     p = parse_payload(BASE)
     assert p.to_dict() == {
         "layout": "7-field", "id_number": "079090001234", "old_id_number": "123456789",
-        "full_name": "Nguyễn Thị Ánh Tuyết", "date_of_birth": "1990-05-17", "sex": "F",
-        "residence": "Số 12, Lê Lợi, Phường Bến Nghé, Quận 1", "issue_date": "2021-05-01", "extra": [],
+        "full_name": "Nguyễn Thị Ánh Tuyết", "date_of_birth": "1990-05-17", "dob_precision": "exact",
+        "sex": "F", "residence": "Số 12, Lê Lợi, Phường Bến Nghé, Quận 1", "issue_date": "2021-05-01", "extra": [],
     }
     assert p.to_person() == PersonData(
         id_number="079090001234", old_id_number="123456789", full_name="Nguyễn Thị Ánh Tuyết",
         date_of_birth=date(1990, 5, 17), sex=Sex.FEMALE, residence="Số 12, Lê Lợi, Phường Bến Nghé, Quận 1",
         issue_date=date(2021, 5, 1),
     )
+
+
+@pytest.mark.parametrize("printed", ["1948", "00001948", "00/00/1948"])
+def test_year_only_date_of_birth(printed):
+    fields = BASE.split("|")
+    p = parse_payload("|".join(fields[:3] + [printed] + fields[4:]))
+    assert (p.date_of_birth, p.dob_precision) == (date(1948, 1, 1), DobPrecision.YEAR)
+    person = p.to_person()
+    assert person.dob_precision is DobPrecision.YEAR and person.date_of_birth == date(1948, 1, 1)
+    assert build_payload(person).split("|")[3] == "1948"  # printed back as the year alone
+    assert parse_payload(BASE).dob_precision is DobPrecision.EXACT
+    # 01/01 is a date as printed: the matcher, not the parser, treats it as a possible placeholder.
+    assert parse_payload("|".join(fields[:3] + ["01011948"] + fields[4:])).dob_precision is DobPrecision.EXACT
 
 
 def test_build_payload_profiles():

@@ -51,3 +51,23 @@ def test_record_missing_and_registry_sweep():
     assert ("record_missing", Severity.WARNING) in _kinds(compare(CARD, None, today=TODAY))
     rec = dataclasses.replace(REC, card_expiry_date=date(2020, 1, 1))
     assert _kinds(sweep(rec, today=TODAY)) == {("id_sex_mismatch", Severity.WARNING), ("card_expired", Severity.BLOCKING)}
+
+
+def test_a_year_only_dob_agrees_with_any_date_of_its_year():
+    from cardkit.person import DobPrecision
+
+    def dob(card, rec):
+        return [(d.kind, d.severity, d.value_a, d.value_b) for d in compare(card, rec, today=TODAY)
+                if d.field == "date_of_birth"]
+
+    year_rec = dataclasses.replace(REC, date_of_birth=date(1990, 1, 1), dob_precision=DobPrecision.YEAR)
+    assert dob(CARD, year_rec) == [("dob_year_only", Severity.WARNING, "1990-03-04", "1990")]
+    placeholder = dataclasses.replace(REC, date_of_birth=date(1990, 1, 1))  # 01/01: the placeholder
+    assert dob(CARD, placeholder) == [("dob_year_only", Severity.WARNING, "1990-03-04", "1990-01-01")]
+    year_card = CARD.with_(date_of_birth=date(1990, 1, 1), dob_precision=DobPrecision.YEAR)
+    assert dob(year_card, REC) == [("dob_year_only", Severity.INFO, "1990", "1990-03-04")]
+    assert dob(year_card, year_rec) == []
+    new_year = CARD.with_(date_of_birth=date(1990, 1, 1))  # the chip's 01/01 is a date as recorded
+    assert dob(new_year, REC) == [("dob_mismatch", Severity.BLOCKING, "1990-01-01", "1990-03-04")]
+    assert dob(year_card, dataclasses.replace(REC, date_of_birth=date(1991, 3, 4))) == [
+        ("dob_mismatch", Severity.BLOCKING, "1990", "1991-03-04")]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError
 from cardkit.registry import csvload
+from cardkit.registry.backends import RESIDENT_COLUMNS
 from cardkit.registry.fastrow import fast_row
 from cardkit.registry.importer import import_file
 from cardkit.registry.models import CSV_COLUMNS
@@ -32,7 +33,8 @@ _cells = st.one_of(
     st.text(max_size=20),
     st.sampled_from(["", " ", "Nam", "Nữ", "nữ", "M", "X", "1990-02-30", "1879-12-31", "2999-01-01", "04/03/1990",
                      "2030-01-01", "1990-3-4", "0791900012", "079 190 001 234", "Hoa\u0300", "A  B", " A",
-                     "gd4790123456789", "ABCDEFGHIJ\n", "\u00a0x", "Lê\ud800"]),
+                     "gd4790123456789", "ABCDEFGHIJ\n", "\u00a0x", "Lê\ud800",
+                     "1948", "00/00/1948", "1948-00-00", "1879", "2999", "0000", "01/01/1948"]),
 )
 
 
@@ -133,5 +135,6 @@ def test_parallel_import_into_store_matches_serial(db_url, tmp_path):
         rep = import_file(s, path, today=TODAY, workers=2)
         got = [(r.key, r.full_name, r.residence) for r in s.iter_residents()]
     rows = [r for b in csvload.csv_batches(path, (TODAY, STAMP), None, workers=0) for r in b.rows()]
-    want = sorted({r[0]: (r[0], r[3], r[8]) for r in rows}.values())
+    res = RESIDENT_COLUMNS.index("residence")
+    want = sorted({r[0]: (r[0], r[3], r[res]) for r in rows}.values())
     assert got == want and rep.inserted == len(want)

@@ -35,7 +35,8 @@ _cell = st.one_of(
     st.text(alphabet="aăâđêôơưÀÁẠẢÃĐ \u0300\u00a0\u1eef\u0110,\"'\r\n\t-", max_size=10),
     st.sampled_from(["", " ", "Nam", "Nữ", "nữ", "M", "X", "1990-02-30", "1879-12-31", "2999-01-01", "04/03/1990",
                      "2030-01-01", "1990-3-4", "0791900012", "079 190 001 234", "Hoa\u0300", "A  B", " A", "ẞ",
-                     "gd4790123456789", "ABCDEFGHIJ", "\u00a0x", "Ǆ", "Ⅻ", "ﬁ", "x" * 501, "ệ" * 200]),
+                     "gd4790123456789", "ABCDEFGHIJ", "\u00a0x", "Ǆ", "Ⅻ", "ﬁ", "x" * 501, "ệ" * 200,
+                     "1948", "00/00/1948", "1948-00-00", "1879", "2999", "0000", "01/01/1948"]),
 )
 _row = st.lists(st.tuples(st.integers(0, 14), _cell), max_size=4).map(
     lambda changes: [c for c in _apply(GOOD, changes)])
@@ -183,7 +184,7 @@ def test_a_failing_adbc_load_changes_nothing(tmp_path, monkeypatch, reference):
         try:
             from cardkit.registry.framerows import rows_frame
 
-            s.backend.stage(rows_frame([(f"C9999999{i:02d}", None, f"9999999{i:02d}", "Ai", "ai", "1990-01-01",
+            s.backend.stage(rows_frame([(f"C9999999{i:02d}", None, f"9999999{i:02d}", "Ai", "ai", "1990-01-01", "exact",
                                          None, None, None, None, None, None, None, None, None, None, None, "h", STAMP)
                                         for i in range(20)], list(range(1, 21))))
             with pytest.raises(adbcload.LoadError, match="no_such_table"):

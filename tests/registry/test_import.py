@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError, InputError
+from cardkit.person import DobPrecision
 from cardkit.registry.importer import import_file
 from cardkit.registry.models import CSV_COLUMNS
 from cardkit.registry.rowparse import parse_row
@@ -59,6 +60,26 @@ def test_parse_row_normalises_text_and_accepts_card_date_form():
     r = parse_row({**GOOD, "full_name": unicodedata.normalize("NFD", "  Lê   Thị Hoà "), "date_of_birth": "04/03/1990"})
     assert r.full_name == "Lê Thị Hoà" and unicodedata.is_normalized("NFC", r.full_name)
     assert r.date_of_birth == date(1990, 3, 4)
+
+
+@pytest.mark.parametrize("written", ["1948", "00/00/1948", "1948-00-00"])
+def test_year_only_date_of_birth_is_kept_with_its_precision(store, written):
+    r = parse_row({**GOOD, "date_of_birth": written})
+    assert (r.date_of_birth, r.dob_precision) == (date(1948, 1, 1), DobPrecision.YEAR)
+    assert r.to_csv_row()["date_of_birth"] == "1948"
+    exact = parse_row({**GOOD, "date_of_birth": "01/01/1948"})  # as written: a date
+    assert (exact.date_of_birth, exact.dob_precision) == (date(1948, 1, 1), DobPrecision.EXACT)
+    store.upsert([r])
+    back = store.get(r.key)
+    assert (back.date_of_birth, back.dob_precision) == (date(1948, 1, 1), DobPrecision.YEAR)
+    assert store.upsert([exact]) == 1  # the precision is content: exact 01/01 replaces the year
+    assert store.get(r.key).dob_precision is DobPrecision.EXACT
+
+
+@pytest.mark.parametrize(("written", "reason"), [("1879", "year before 1880"), ("2999", "in the future")])
+def test_year_only_date_of_birth_rules(written, reason):
+    with pytest.raises(InputError, match=reason):
+        parse_row({**GOOD, "date_of_birth": written})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from cardkit.person import Sex
+from cardkit.person import DobPrecision, Sex
 from cardkit.registry.backends import StoreError
 from cardkit.registry.models import Resident
 from cardkit.registry.schema import LATEST_VERSION
@@ -108,3 +108,23 @@ def test_migration_3_replaces_the_dob_index_by_a_covering_one(db_url):
         else:
             names = {r[0] for r in s.backend.query("SELECT indexname FROM pg_indexes WHERE tablename = 'residents'")}
     assert "residents_dob_name" in names and "residents_dob" not in names
+
+
+def test_migration_4_adds_the_dob_precision_and_keeps_rows_exact(db_url):
+    from cardkit.registry.schema import MIGRATIONS, CREATE_VERSION_TABLE
+
+    with open_store(db_url, migrate=False) as s:  # a registry written by a cardkit at version 3
+        s.backend.execute(CREATE_VERSION_TABLE)
+        for m in MIGRATIONS[:3]:
+            for stmt in m.render(s.dialect):
+                s.backend.execute(stmt)
+            s.backend.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (m.version, m.description, "x"))
+        s.backend.execute(
+            "INSERT INTO residents (rkey, id_number, full_name, name_key, date_of_birth, content_hash, updated_at) "
+            "VALUES ('001090012345', '001090012345', 'Nguyễn Văn An', 'nguyen van an', '1950-01-01', 'h', "
+            "'2025-01-01T00:00:00+00:00')")
+        assert s.schema_version() == 3
+    with open_store(db_url) as s:
+        assert s.schema_version() == LATEST_VERSION == 4
+        r = s.get("001090012345")
+        assert (r.date_of_birth, r.dob_precision) == (date(1950, 1, 1), DobPrecision.EXACT)

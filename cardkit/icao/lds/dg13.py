@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cardkit.errors import ParseError
-from cardkit.person import PersonData
+from cardkit.person import DobPrecision, PersonData, format_year_only, parse_year_only
 from cardkit.tlv import Tlv, encode_tlv, parse_single
 
 TAG_DG13 = 0x6D
@@ -83,7 +83,13 @@ class Dg13:
 
     @property
     def date_of_birth(self) -> date | None:
-        return parse_vn_date(self.text(3))
+        """1 January of the year for a year-only DOB (``yyyy`` or ``00/00/yyyy``): see dob_precision."""
+        return parse_vn_date(self.text(3)) or parse_year_only(self.text(3))
+
+    @property
+    def dob_precision(self) -> DobPrecision:
+        exact = parse_vn_date(self.text(3)) is not None or parse_year_only(self.text(3)) is None
+        return DobPrecision.EXACT if exact else DobPrecision.YEAR
 
     @property
     def issue_date(self) -> date | None:
@@ -112,7 +118,7 @@ class Dg13:
             expiry_date=self.expiry_date, expiry_text=self.expiry_text,
             father_name=self.father_name, mother_name=self.mother_name,
             spouse_name=self.spouse_name, old_id_number=_nonempty(self.text(15)),
-            extra=tuple(extra),
+            extra=tuple(extra), dob_precision=self.dob_precision,
         )
 
 
@@ -227,7 +233,9 @@ def build_dg13(person: PersonData, extra: dict[int, str | bytes] | None = None, 
         raise ValueError("parents_layout must be 'separate' or 'combined'")
     p = person
     expiry = _vn_date(p.expiry_date) if p.expiry_date else p.expiry_text
-    simple = {1: p.id_number, 2: p.full_name, 3: _vn_date(p.date_of_birth) if p.date_of_birth else None,
+    dob = None if p.date_of_birth is None else (
+        format_year_only(p.date_of_birth) if p.dob_precision is DobPrecision.YEAR else _vn_date(p.date_of_birth))
+    simple = {1: p.id_number, 2: p.full_name, 3: dob,
               4: p.sex.vi if p.sex else None, 5: p.nationality, 6: p.ethnicity, 7: p.religion,
               8: p.place_of_origin, 9: p.residence, 10: p.personal_features,
               11: _vn_date(p.issue_date) if p.issue_date else None, 12: expiry, 15: p.old_id_number}
