@@ -41,13 +41,6 @@ def load_trust_store(path: str | os.PathLike | None = None) -> TrustStore:
     return TrustStore.from_bytes([(f.name, _read(f)) for f in files])
 
 
-def read_trust_files(store: TrustStore, files: Iterable[str | os.PathLike], *,
-                     trusted: bool = True) -> list[ImportResult]:
-    """Add each file to ``store`` (nothing is written); a file that cannot be read is a
-    ``rejected`` result, like one that does not parse."""
-    return [_add(store, Path(f), trusted)[0] for f in files]
-
-
 def import_trust_files(directory: str | os.PathLike, files: Iterable[str | os.PathLike]) -> tuple[TrustStore, list[ImportResult]]:
     """Add ``files`` to the store in ``directory`` and save there each one that added something:
     the bytes that were checked are written (0600; a created folder is 0700), not the file

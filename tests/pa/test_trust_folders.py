@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 
 from cardkit.errors import FileAccessError
 from cardkit.icao.pa.trust import ImportKind, TrustStore
-from cardkit.trustdir import default_trust_dir, import_trust_files, load_trust_store, read_trust_files
+from cardkit.trustdir import default_trust_dir, import_trust_files, load_trust_store
 
 from .conftest import Pki, der
 
@@ -69,24 +69,17 @@ def test_a_trust_file_that_cannot_be_read_is_a_typed_error_not_a_smaller_store(t
     assert str(exc.value) == f"cannot read {tmp_path / 'b.cer'}: permission denied"
 
 
-def test_reading_files_writes_nothing(tmp_path, pki):
-    (tmp_path / "vn.cer").write_bytes(der(pki.csca))
-    store = TrustStore()
-    results = read_trust_files(store, [tmp_path / "vn.cer", tmp_path / "missing.cer"])
-    assert [(r.file, r.kind, r.added, r.reason) for r in results] == [
-        (str(tmp_path / "vn.cer"), ImportKind.CERTIFICATE, 1, "1 added"),
-        (str(tmp_path / "missing.cer"), ImportKind.REJECTED, 0, "No such file or directory")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vn.cer"]
-
-
 def test_import_saves_the_checked_bytes_private_and_only_what_was_added(tmp_path, pki):
     src = tmp_path / "in"
     src.mkdir()
     (src / "vn.cer").write_bytes(der(pki.csca))
     (src / "junk.cer").write_bytes(b"junk")
     folder = tmp_path / "store" / "trust"
-    store, results = import_trust_files(folder, [src / "vn.cer", src / "junk.cer"])
-    assert [(r.kind, r.added) for r in results] == [(ImportKind.CERTIFICATE, 1), (ImportKind.REJECTED, 0)]
+    store, results = import_trust_files(folder, [src / "vn.cer", src / "junk.cer", src / "missing.cer"])
+    assert [(r.file, r.kind, r.added) for r in results] == [
+        (str(src / "vn.cer"), ImportKind.CERTIFICATE, 1), (str(src / "junk.cer"), ImportKind.REJECTED, 0),
+        (str(src / "missing.cer"), ImportKind.REJECTED, 0)]
+    assert results[2].reason == "No such file or directory"
     assert sorted(p.name for p in folder.iterdir()) == ["vn.cer"]
     assert (folder / "vn.cer").read_bytes() == der(pki.csca)
     assert _mode(folder) == 0o700 and _mode(folder / "vn.cer") == 0o600
