@@ -41,7 +41,8 @@ def load_trust_store(path: str | os.PathLike | None = None) -> TrustStore:
     return TrustStore.from_bytes([(f.name, _read(f)) for f in files])
 
 
-def import_trust_files(directory: str | os.PathLike, files: Iterable[str | os.PathLike]) -> tuple[TrustStore, list[ImportResult]]:
+def import_trust_files(directory: str | os.PathLike,
+                       files: Iterable[str | os.PathLike]) -> tuple[TrustStore, list[ImportResult]]:
     """Add ``files`` to the store in ``directory`` and save there each one that added something:
     the bytes that were checked are written (0600; a created folder is 0700), not the file
     copied again. Returns the store as it now is and one result per file."""

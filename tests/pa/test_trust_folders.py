@@ -6,6 +6,7 @@ import pathlib
 import stat
 
 import pytest
+from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 
 from cardkit.errors import FileAccessError
@@ -13,6 +14,10 @@ from cardkit.icao.pa.trust import ImportKind, TrustStore
 from cardkit.trustdir import default_trust_dir, import_trust_files, load_trust_store
 
 from .conftest import Pki, der
+
+
+def pki_subject(pki):
+    return asn1_x509.Certificate.load(der(pki.csca)).subject
 
 
 def _mode(path) -> int:
@@ -29,10 +34,16 @@ def test_the_store_is_built_from_bytes_alone(pki):
                                                                        "already present")
 
 
-def test_rejected_bytes_change_nothing():
+def test_rejected_bytes_change_nothing(pki):
     store = TrustStore()
     result = store.add_bytes(b"\x30\x03\x02\x01", "broken.der")
     assert result.kind is ImportKind.REJECTED and result.added == 0 and store.anchors == [] and store.crls == []
+    good = pki.csca.public_bytes(serialization.Encoding.PEM)
+    bad = b"-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"
+    result = store.add_bytes(good + bad, "bundle.pem")  # the first item parses, the second does not
+    assert (result.kind, result.added) == (ImportKind.REJECTED, 0)
+    assert store.anchors == [] and store.csca_for(pki_subject(pki)) == []
+    assert store.add_bytes(good, "vn.pem").added == 1  # not left marked as seen
 
 
 def test_a_folder_loads_its_trust_files_only(tmp_path, pki):

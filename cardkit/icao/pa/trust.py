@@ -134,12 +134,21 @@ class TrustStore:
 
     def add_bytes(self, data: bytes, name: str, *, trusted: bool = True) -> ImportResult:
         """Add a certificate, master list or CRL (DER or PEM) that came under ``name``; what does
-        not parse or verify is a ``rejected`` result and changes nothing."""
+        not parse or verify is a ``rejected`` result and changes nothing (a PEM bundle with one
+        bad item adds none of its items)."""
+        n_anchors, n_crls = len(self.anchors), len(self.crls)
         try:
             kind, added, reason = self._import_bytes(data, name, trusted)
         except (CardkitError, *ASN1_ERRORS) as exc:
+            self._drop_after(n_anchors, n_crls)
             return ImportResult(name, ImportKind.REJECTED, 0, str(exc))
         return ImportResult(name, kind, added, reason)
+
+    def _drop_after(self, n_anchors: int, n_crls: int) -> None:
+        for anchor in self.anchors[n_anchors:]:
+            self._seen.discard(anchor.fingerprint)
+            self._by_subject[anchor.cert.subject.hashable].remove(anchor)
+        del self.anchors[n_anchors:], self.crls[n_crls:]
 
     def _import_bytes(self, data: bytes, name: str, trusted: bool) -> tuple[ImportKind, int, str]:
         if pem.detect(data):
