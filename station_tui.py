@@ -5,7 +5,7 @@
 
 import sys
 
-from cardkit.tui.app import main
+from cardkit.tui.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from cardkit.errors import FileAccessError, InputError
+from cardkit.errors import FileAccessError
+from cardkit.extras import Extra, require
 from cardkit.home import open_private
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,10 +49,9 @@ def write_table(path: str | os.PathLike, columns: Sequence[str], rows: Iterable[
 
 
 def _write_xlsx(path: Path, columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise InputError("XLSX export needs openpyxl", message_vi="Xuất tệp XLSX cần thư viện openpyxl.") from exc
+    require(Extra.REGISTRY, "openpyxl")
+    import openpyxl
+
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(list(columns))

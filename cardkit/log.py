@@ -19,15 +19,6 @@ def traffic(logger: logging.Logger, msg: str, *args: object) -> None:
         logger.log(TRAFFIC, msg, *args)
 
 
-def redact_id(value: str | None) -> str:
-    """Show an ID number as ``0790•••••678`` style: enough to tell two apart, not to identify."""
-    if not value:
-        return "-"
-    if len(value) <= 4:
-        return "•" * len(value)
-    return value[:2] + "•" * (len(value) - 4) + value[-2:]
-
-
 def setup_logging(*, debug: bool = False, traffic: bool = False) -> None:
     level = TRAFFIC if traffic else (logging.DEBUG if debug else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -105,12 +105,12 @@ def _print_model(m: dict) -> None:
 
 def _demo_trust():
     """A trust store holding the simulator's test CSCA, so the runs verify end to end."""
-    from cardkit.icao.pa.trust import TrustStore
     from cardkit.sim.pki import TestPki
+    from cardkit.trustdir import load_trust_store
 
     with tempfile.TemporaryDirectory() as tmp:
         TestPki().write_trust(tmp)
-        return TrustStore.load(tmp)
+        return load_trust_store(tmp)
 
 
 def _via_pcscd(image, access, trust, args) -> dict[str, object]:

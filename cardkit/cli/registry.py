@@ -11,12 +11,13 @@ from datetime import date
 
 from cardkit.errors import InputError
 from cardkit.person import DobPrecision, Sex, parse_year_only
-from cardkit.registry.rowparse import parse_date
 
 DB_HELP = "database: a file path, sqlite:///path or postgresql://... (default: $CARDKIT_HOME/registry.sqlite3)"
 
 
 def _date(text: str) -> date:
+    from cardkit.registry.rowparse import parse_date  # the registry is an optional extra: lazily
+
     value = parse_date(text.strip(), "date")
     assert value is not None
     return value

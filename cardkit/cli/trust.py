@@ -8,7 +8,8 @@ import json
 import sys
 from pathlib import Path
 
-from cardkit.icao.pa.trust import TrustStore, default_trust_dir
+from cardkit.icao.pa.trust import ImportKind
+from cardkit.trustdir import default_trust_dir, import_trust_files, load_trust_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,11 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_import(args: argparse.Namespace) -> int:
     directory = args.trust or default_trust_dir()
-    store = TrustStore.load(directory)
-    store.path = directory
+    store, results = import_trust_files(directory, args.files)
     failed = 0
-    for r in store.import_files(args.files):
-        if r.kind == "rejected":
+    for r in results:
+        if r.kind is ImportKind.REJECTED:
             failed += 1
             print(f"rejected  {r.file}: {r.reason}", file=sys.stderr)
         else:
@@ -43,7 +43,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    store = TrustStore.load(args.trust)
+    store = load_trust_store(args.trust)
     rows = [a.to_dict() for a in store.anchors]
     if args.json:
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)

@@ -22,8 +22,9 @@ from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.parsers import has_parser, parse_file
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
 from cardkit.icao.pa.passive import PaResult, passive_authentication
-from cardkit.icao.pa.trust import TrustStore, default_trust_dir
+from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.verdict import Status
+from cardkit.trustdir import default_trust_dir, load_trust_store
 
 EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
 CERT_SUFFIXES = (".cer", ".der", ".pem", ".crt")
@@ -131,7 +132,7 @@ def load_trust(path: Path | None) -> TrustStore:
     if path is not None and not path.exists():
         raise FileAccessError(f"cannot read trust store {path}: no such file or folder",
                               message_vi=f"Không đọc được kho chứng thư tin cậy {path}: không tồn tại.", path=str(path))
-    return TrustStore.load(path)
+    return load_trust_store(path)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -197,7 +198,7 @@ def _cccd_work():
     image = builtin_card()
     with tempfile.TemporaryDirectory() as tmp:
         TestPki().write_trust(tmp)
-        trust = TrustStore.load(tmp)
+        trust = load_trust_store(tmp)
     files = {dg: image.app_files[dg.fid] for dg in DataGroup if not dg.in_mf and dg.fid in image.app_files}
     dgs = {dg.number: data for dg, data in files.items() if dg.number is not None}
     card = make_card(image)

@@ -119,17 +119,28 @@ def _aa_hash(aa_info: object | None) -> str | None:
     return _AA_HASHES.get(getattr(alg, "value", str(alg)))
 
 
-def _verify_ecdsa(key: PublicKey, signature: bytes, m2: bytes, hash_name: str | None) -> tuple[bool, str]:
-    if signature[:1] == b"\x30":
-        der = signature
-    else:
+def _ecdsa_forms(signature: bytes) -> list[bytes]:
+    """The DER ``Ecdsa-Sig-Value`` forms an AA answer may stand for: plain ``r || s`` (BSI
+    TR-03111 §5.2.1, what ICAO 9303-11 §6.1 chips send) and, when it parses as one, DER itself.
+    A plain answer whose r begins with byte 30 is still plain: both are tried, and only a
+    signature that verifies under the DG15 key counts."""
+    forms = []
+    if signature and len(signature) % 2 == 0:
         half = len(signature) // 2
-        der = encode_dss_signature(int.from_bytes(signature[:half], "big"), int.from_bytes(signature[half:], "big"))
+        forms.append(encode_dss_signature(int.from_bytes(signature[:half], "big"),
+                                          int.from_bytes(signature[half:], "big")))
+    if signature[:1] == b"\x30":
+        forms.append(signature)
+    return forms
+
+
+def _verify_ecdsa(key: PublicKey, signature: bytes, m2: bytes, hash_name: str | None) -> tuple[bool, str]:
     candidates = [hash_name] if hash_name else ["sha256", "sha1", "sha224", "sha384", "sha512"]
-    for h in candidates:
-        if verify_signature(key, algos.SignedDigestAlgorithm({"algorithm": f"{h}_ecdsa"}), der, m2):
-            guessed = "" if hash_name else " (hash guessed: no ActiveAuthenticationInfo)"
-            return True, f"ECDSA-{h.upper()} signature of the challenge verifies with the DG15 key{guessed}"
+    for der in _ecdsa_forms(signature):
+        for h in candidates:
+            if verify_signature(key, algos.SignedDigestAlgorithm({"algorithm": f"{h}_ecdsa"}), der, m2):
+                guessed = "" if hash_name else " (hash guessed: no ActiveAuthenticationInfo)"
+                return True, f"ECDSA-{h.upper()} signature of the challenge verifies with the DG15 key{guessed}"
     return False, "ECDSA signature of the challenge does not verify with the DG15 key"
 
 

@@ -106,9 +106,6 @@ def can(value: str) -> SecretPassword:
     return SecretPassword(PasswordType.CAN, v)
 
 
-Password = MrzKey | SecretPassword
-
-
 def cccd_mrz_key(id_number: str, date_of_birth: str | date, date_of_expiry: str | date) -> MrzKey:
     """BAC key of a CCCD: document number = the last 9 digits of the ID (CCCD.md)."""
     return MrzKey.create(idnumber.bac_document_number(id_number), date_of_birth, date_of_expiry)

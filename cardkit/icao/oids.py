@@ -192,7 +192,3 @@ def is_pace(dotted: str) -> bool:
 
 def is_ca(dotted: str) -> bool:
     return dotted.startswith(_CA + ".")
-
-
-def is_pk(dotted: str) -> bool:
-    return dotted.startswith(_PK + ".")

@@ -16,7 +16,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
 from cardkit.apdu import StatusWord as SW
@@ -92,8 +91,7 @@ def read_and_verify(
     connection: Connection,
     access: AccessSpec,
     *,
-    trust: TrustStore | None = None,
-    trust_path: str | Path | None = None,
+    trust: TrustStore,
     progress: Callable[[FileEvent], None] | None = None,
     now: datetime | None = None,
     policy: VerificationPolicy = DESK_POLICY,
@@ -114,8 +112,7 @@ def read_and_verify(
         session.file_errors.setdefault("(rest)", "not read: chip authentication failed")
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
-    store = trust if trust is not None else TrustStore.load(trust_path)
-    return verify(read, store, now=now, chip_verdicts=checks.verdicts, policy=policy,
+    return verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
                   ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
 
 

@@ -16,8 +16,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-import cv2
-import numpy as np
+from cardkit.extras import Extra, MissingExtraError
+
+try:  # the optional extra "qr": without it, one typed line naming it (cardkit.extras)
+    import cv2
+    import numpy as np
+except ImportError as exc:
+    raise MissingExtraError.of(Extra.QR, exc) from None
 
 from cardkit.errors import InputError
 from cardkit.qr.decoders import ZbarDecoder, ZxingDecoder

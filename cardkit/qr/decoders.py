@@ -14,7 +14,12 @@ import ctypes
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
+from cardkit.extras import Extra, MissingExtraError, require
+
+try:  # the optional extra "qr": without it, one typed line naming it (cardkit.extras)
+    import numpy as np
+except ImportError as exc:
+    raise MissingExtraError.of(Extra.QR, exc) from None
 
 Point = tuple[int, int]
 
@@ -53,6 +58,7 @@ class ZxingDecoder:
 
     def __init__(self, *, try_rotate: bool = True, try_downscale: bool = True, try_invert: bool = False,
                  binarizer: str = "LocalAverage") -> None:
+        require(Extra.QR, "zxingcpp")
         import zxingcpp
 
         self._zx = zxingcpp
@@ -114,6 +120,7 @@ class ZbarDecoder:
     name = "zbar"
 
     def __init__(self) -> None:
+        require(Extra.QR, "pyzbar")
         from pyzbar import wrapper as w
 
         self._w = w

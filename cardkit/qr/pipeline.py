@@ -14,8 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import cv2
-import numpy as np
+from cardkit.extras import Extra, MissingExtraError
+
+try:  # the optional extra "qr": without it, one typed line naming it (cardkit.extras)
+    import cv2
+    import numpy as np
+except ImportError as exc:
+    raise MissingExtraError.of(Extra.QR, exc) from None
 
 from cardkit.qr.decoders import Decoded, ZbarDecoder, ZxingDecoder
 

@@ -17,8 +17,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
+from cardkit.extras import Extra, MissingExtraError
+
+try:  # the optional extra "qr": without it, one typed line naming it (cardkit.extras)
+    import cv2
+    import numpy as np
+except ImportError as exc:
+    raise MissingExtraError.of(Extra.QR, exc) from None
 
 from cardkit.errors import InputError
 from cardkit.qr.decoders import Decoded
@@ -147,7 +152,6 @@ class Scanner:
         self._stop = threading.Event()
         self.done = threading.Event()
         self.error: BaseException | None = None
-        self.frames_seen = 0
         self._thread = threading.Thread(target=self._run, name="cardkit-qr-scanner", daemon=True)
 
     def start(self) -> "Scanner":
@@ -174,7 +178,6 @@ class Scanner:
             for index, frame in enumerate(self.source.frames()):
                 if self._stop.is_set():
                     break
-                self.frames_seen = index + 1
                 now = self._frame_clock(index) if self._frame_clock else self._clock()
                 for code in self.deduper.feed(pipeline.decode(frame).codes, index, now):
                     log.info("QR code read (%d bytes) at frame %d", len(code.raw), index)

@@ -18,7 +18,6 @@ from cardkit.errors import InputError
 from cardkit.icao.lds.ef import DataGroup
 
 FID_CARD_ACCESS = DataGroup.CARD_ACCESS.fid
-FID_CARD_SECURITY = DataGroup.CARD_SECURITY.fid
 MF_FILES = (DataGroup.CARD_ACCESS, DataGroup.CARD_SECURITY)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -33,16 +32,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from cardkit.errors import InputError
+from cardkit.home import cardkit_home
 
 PROFILES = ("ecdsa", "rsa-pss")
 ROLES = ("csca", "ds", "ds-expired", "untrusted-csca", "untrusted-ds")
 DEFAULT_SEED = 20210101
 _LAYOUT = 1
-
-
-def cardkit_home() -> Path:
-    """``$CARDKIT_HOME``, default ~/.local/share/cardkit (same rule as the trust store)."""
-    return Path(os.environ.get("CARDKIT_HOME") or Path.home() / ".local" / "share" / "cardkit")
 
 
 def default_pki_dir() -> Path:

@@ -19,11 +19,12 @@ from importlib import resources
 from pathlib import Path
 
 from cardkit.errors import InputError
+from cardkit.home import cardkit_home
 from cardkit.idnumber import province_codes
 from cardkit.person import PersonData, Sex
 from cardkit.sim.image import CardImage
 from cardkit.sim.issuer import ISSUER_VERSION, NO_EXPIRY_TEXT, PROFILES, personalise
-from cardkit.sim.pki import TestPki, cardkit_home
+from cardkit.sim.pki import TestPki
 
 RENEWAL_AGES = (14, 25, 40, 60)
 DEMO_SEED = 1

@@ -232,9 +232,9 @@ class CheckInPipeline:
              progress: Callable[[FileEvent], None] | None = None) -> ReadResult:
         trust = self.trust
         if trust is None:
-            from cardkit.icao.pa.trust import TrustStore
+            from cardkit.trustdir import load_trust_store
 
-            trust = self.trust = TrustStore.load(self.config.trust_path)
+            trust = self.trust = load_trust_store(self.config.trust_path)
         return read_and_verify(connection, access, trust=trust, progress=progress, now=self.clock())
 
     # -- the check-in -----------------------------------------------------------------------

@@ -40,7 +40,9 @@ def _default_registry() -> str:
 
 
 def _default_trust() -> str:
-    return str(cardkit_home() / "trust")
+    from cardkit.trustdir import default_trust_dir  # one definition of the default folder
+
+    return str(default_trust_dir())
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import logging
 import sys
 
 from cardkit.errors import CardkitError
+from cardkit.extras import Extra, MissingExtraError, require
 
 DESCRIPTION = """The desk station: read a CCCD / Căn cước chip card, verify it, match the registry
 and journal the check-in. Settings live in $CARDKIT_HOME/station.toml (F2 in the app)."""
@@ -33,6 +34,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:
+        require(Extra.STATION)  # before anything imports Textual or the registry
+    except MissingExtraError as exc:
+        print(f"cardkit-station: error: {exc} | {exc.message_vi}", file=sys.stderr)
+        return 2
     if args.log:
         logging.basicConfig(filename=args.log, level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -54,13 +60,13 @@ def run(argv: list[str] | None = None) -> int:
             demo = Demo().start()
             config = demo.config(config)
         config = config.with_(**overrides)
-        from cardkit.icao.pa.trust import TrustStore
+        from cardkit.trustdir import load_trust_store
         from cardkit.tui.app import StationApp
         from cardkit.tui.backends import PcscCardSource
 
         app = StationApp(source=PcscCardSource(config.reader), config=config,
                          registry=functools.partial(open_store, config.registry_url),
-                         trust=TrustStore.load(config.trust_path), config_path=args.config,
+                         trust=load_trust_store(config.trust_path), config_path=args.config,
                          graphics=graphics and config.photo == "auto",
                          demo_qr=demo.qr_text if demo else None, demo_toggle=demo.toggle_card if demo else None)
         app.run()

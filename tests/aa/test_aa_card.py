@@ -130,3 +130,26 @@ def test_aa_min_form_is_a_runtime_fault():
     assert split_faults(["aa-min-form", "cloned"]) == (["aa-min-form"], ["cloned"])
     runtime, rest = apply_faults(["aa-min-form"], config, {})
     assert (runtime, rest, config.aa_min_form) == (None, [], True)
+
+
+def test_plain_ecdsa_answer_whose_r_starts_with_byte_30_is_still_verified():
+    """A plain r || s answer is not DER because its first byte is 30 (1 in 256 challenges)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from cardkit.icao.aa import verify_response
+    from cardkit.icao.lds.dg15 import build_dg15
+    from cardkit.sim.aa_card import sign_ecdsa_plain
+
+    key = ec.generate_private_key(ec.BrainpoolP256R1())
+    dg15 = build_dg15(key.public_key())
+    for n in range(4000):  # find a challenge whose signature's r begins with 0x30
+        m2 = n.to_bytes(8, "big")
+        sig = sign_ecdsa_plain(key, m2)
+        if sig[0] == 0x30:
+            break
+    else:  # pragma: no cover - 4000 tries at 1/256 each
+        raise AssertionError("no signature with r starting 0x30 found")
+    v = verify_response(dg15, m2, sig)
+    assert (v.status.value, v.reason) == (
+        "VALID", "ECDSA-SHA256 signature of the challenge verifies with the DG15 key (hash guessed: no "
+                 "ActiveAuthenticationInfo)")

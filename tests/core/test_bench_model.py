@@ -7,7 +7,7 @@ import tempfile
 import pytest
 
 from cardkit.cli.bench_model import Exchange, Trace, profiles, read_once, model
-from cardkit.icao.pa.trust import TrustStore
+from cardkit.trustdir import load_trust_store
 from cardkit.sim.pki import TestPki
 from cardkit.transport.link import LinkModel
 
@@ -29,7 +29,7 @@ def test_model_of_a_known_trace():
 def trust():
     with tempfile.TemporaryDirectory() as tmp:
         TestPki().write_trust(tmp)
-        return TrustStore.load(tmp)
+        return load_trust_store(tmp)
 
 
 @pytest.fixture(scope="module")

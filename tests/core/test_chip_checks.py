@@ -18,13 +18,14 @@ from cardkit.sim.factory import make_card
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card
 from cardkit.transport.inproc import InProcessConnection
+from cardkit.trustdir import load_trust_store
 
 
 @pytest.fixture(scope="module")
 def trust() -> TrustStore:
     with tempfile.TemporaryDirectory() as tmp:
         TestPki().write_trust(tmp)
-        return TrustStore.load(tmp)
+        return load_trust_store(tmp)
 
 
 def _read(image, trust):

@@ -20,6 +20,7 @@ from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card, persons
 from cardkit.sim.printed import front_png, back_png
 from cardkit.transport.pcsc import find_reader
+from cardkit.trustdir import load_trust_store
 
 pytestmark = [pytest.mark.pcscd, pytest.mark.slow]
 PROFILES = ("cccd2021", "cancuoc2024")
@@ -34,7 +35,7 @@ QR_FIELDS = ("id_number", "old_id_number", "full_name", "date_of_birth", "sex", 
 def trust(tmp_path_factory) -> TrustStore:
     folder = tmp_path_factory.mktemp("trust")
     TestPki().write_trust(folder)
-    return TrustStore.load(folder)
+    return load_trust_store(folder)
 
 
 def test_population_is_broad_enough():

@@ -12,7 +12,7 @@ import pytest
 
 from cardkit.icao.files import forget_learned
 from cardkit.icao.keys import cccd_can
-from cardkit.icao.pa.trust import TrustStore
+from cardkit.trustdir import load_trust_store
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.pki import TestPki
@@ -39,7 +39,7 @@ def test_served_quirky_reader_reads_valid(pcscd, tmp_path, quirks):
     try:
         wait_for_card(READER, True, timeout=30)
         with find_reader(READER).connect() as conn:
-            result = read_and_verify(conn, AccessSpec(can=cccd_can(image.meta["id"])), trust=TrustStore.load(tmp_path / "trust"))
+            result = read_and_verify(conn, AccessSpec(can=cccd_can(image.meta["id"])), trust=load_trust_store(tmp_path / "trust"))
     finally:
         proc.terminate()
         proc.wait(10)

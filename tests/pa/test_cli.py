@@ -72,7 +72,7 @@ def test_trust_list_json_has_the_documented_keys(tmp_path, capsys):
 
 
 def test_trust_store_defaults_to_cardkit_home(tmp_path, monkeypatch):
-    from cardkit.icao.pa.trust import default_trust_dir
+    from cardkit.trustdir import default_trust_dir
 
     monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))
     assert default_trust_dir() == tmp_path / "trust"

@@ -35,7 +35,7 @@ def _load_cert(path) -> x509.Certificate:
 def test_real_sod_signature_and_chain_verify_with_the_given_csca(conformance, cc):
     folder = conformance / "gmrtd_passive_auth"
     store = TrustStore()
-    store.import_files([folder / f"{cc}_CSCA_for_EF_SOD.cer"], persist=False)
+    store.add_bytes((folder / f"{cc}_CSCA_for_EF_SOD.cer").read_bytes(), f"{cc}_CSCA_for_EF_SOD.cer")
     sod_bytes = (folder / f"{cc}_EF_SOD.bin").read_bytes()
     ds = parse_sod(sod_bytes).document_signer
     assert ds.dump() == (folder / f"{cc}_DSC_from_EF_SOD.cer").read_bytes()
@@ -56,7 +56,7 @@ def test_real_sod_signature_and_chain_verify_with_the_given_csca(conformance, cc
 def test_real_sha1_sod_signed_after_the_cutoff_is_not_allowed(conformance):
     folder = conformance / "gmrtd_passive_auth"
     store = TrustStore()
-    store.import_files([folder / "RU_CSCA_for_EF_SOD.cer"], persist=False)
+    store.add_bytes((folder / "RU_CSCA_for_EF_SOD.cer").read_bytes(), "RU_CSCA_for_EF_SOD.cer")
     sod_bytes = (folder / "RU_EF_SOD.bin").read_bytes()
     ds = parse_sod(sod_bytes).document_signer
     strict = VerificationPolicy(sha1_cutoff=date(2020, 1, 1))
@@ -128,7 +128,8 @@ def test_vietnamese_csca_with_explicit_brainpool512_parameters_verifies_its_own_
 
 def test_german_master_list_loads_with_its_signature_checked(conformance):
     store = TrustStore()
-    [result] = store.import_files([conformance / "master_lists/DE_ML_2026-05-28-08-28-45.ml"], persist=False)
+    result = store.add_bytes((conformance / "master_lists/DE_ML_2026-05-28-08-28-45.ml").read_bytes(),
+                             "DE_ML_2026-05-28-08-28-45.ml")
     assert result.kind == "master list" and result.added == 588
     vn = [a for a in store.anchors if a.country == "VN"]
     assert [a.to_dict()["key"] for a in vn] == ["EC BRAINPOOLP512r1 (explicit parameters)"]
@@ -140,7 +141,7 @@ def test_tampered_master_list_is_rejected(conformance, tmp_path):
     bad = tmp_path / "bad.ml"
     bad.write_bytes(bytes(data))
     store = TrustStore()
-    [result] = store.import_files([bad], persist=False)
+    result = store.add_bytes(bad.read_bytes(), bad.name)
     assert result.kind == "rejected" and not store.anchors
 
 

@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from cardkit.errors import ParseError
 from cardkit.icao.pa.pkd_ldif import parse_pkd_ldif
 from cardkit.icao.pa.trust import TrustStore
+from cardkit.trustdir import import_trust_files, load_trust_store
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -78,8 +79,7 @@ def test_the_sample_parses_into_its_objects(pkd):
 def test_import_keeps_roots_and_walked_links_only(pkd, tmp_path):
     f = tmp_path / "icaopkd-001-csca-000001.ldif"
     f.write_bytes(pkd["ldif"])
-    store = TrustStore(path=tmp_path / "trust")
-    (r,) = store.import_files([f])
+    store, (r,) = import_trust_files(tmp_path / "trust", [f])
     assert (r.kind, r.added) == ("ldif", 4)
     assert r.reason == ("4 added; 1 document signer certificates not anchors; "
                         "2 CA certificates without a path to a self-signed root left out")
@@ -87,7 +87,7 @@ def test_import_keeps_roots_and_walked_links_only(pkd, tmp_path):
     assert subjects == ["Common Name: CSCA VN 1, Country: VN", "Common Name: CSCA VN 2, Country: VN",
                         "Common Name: CSCA VN 3, Country: VN"]
     assert len(store.crls) == 1
-    reloaded = TrustStore.load(tmp_path / "trust")  # the file was kept in the store and loads again
+    reloaded = load_trust_store(tmp_path / "trust")  # the file was kept in the store and loads again
     assert sorted(a.subject for a in reloaded.anchors) == subjects and len(reloaded.crls) == 1
 
 
@@ -95,20 +95,18 @@ def test_a_link_certificate_alone_needs_its_root_in_the_store(pkd, tmp_path):
     only_link = ("version: 1\n\n" + _entry("cn=CSCA VN 2,o=csca,c=VN", "cACertificate;binary", pkd["link"])).encode()
     f = tmp_path / "link.ldif"
     f.write_bytes(only_link)
-    (r,) = TrustStore().import_files([f], persist=False)
+    r = TrustStore().add_bytes(f.read_bytes(), f.name)
     assert (r.kind, r.added) == ("ldif", 0)
     store = TrustStore()
-    root = tmp_path / "root.der"
-    root.write_bytes(pkd["root"])
-    store.import_files([root], persist=False)
-    (r,) = store.import_files([f], persist=False)
+    store.add_bytes(pkd["root"], "root.der")
+    r = store.add_bytes(f.read_bytes(), f.name)
     assert (r.kind, r.added) == ("ldif", 1)
 
 
 def test_a_broken_ldif_is_rejected_with_a_reason(tmp_path):
     f = tmp_path / "bad.ldif"
     f.write_bytes(b"version: 1\n\ndn: cn=x\ncACertificate;binary:: !!!notbase64\n")
-    (r,) = TrustStore().import_files([f], persist=False)
+    r = TrustStore().add_bytes(f.read_bytes(), f.name)
     assert r.kind == "rejected" and r.added == 0 and r.reason
 
 

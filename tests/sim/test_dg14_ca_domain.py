@@ -10,7 +10,7 @@ from cardkit.errors import InputError
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.lds.dg14 import parse_dg14
 from cardkit.icao.lds.security_infos import encode_security_info
-from cardkit.icao.pa.trust import TrustStore
+from cardkit.trustdir import load_trust_store
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.factory import make_card
@@ -63,7 +63,7 @@ def test_chip_authentication_is_valid_with_either_form(pki, form):
     img = personalise(WHO.data("cccd2021"), pki=pki, seed=2, ca_domain=form)
     with tempfile.TemporaryDirectory() as tmp:
         pki.write_trust(tmp)
-        trust = TrustStore.load(tmp)
+        trust = load_trust_store(tmp)
     result = read_and_verify(InProcessConnection(make_card(img)), AccessSpec(can=cccd_can(img.meta["id"])), trust=trust)
     ca = next(v for v in result.verdicts if v.check == "chip_authentication")
     assert (ca.status.value, result.overall.value) == ("VALID", "VALID")

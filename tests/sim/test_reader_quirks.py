@@ -12,7 +12,7 @@ from cardkit.errors import InputError
 from cardkit.icao import files as files_mod
 from cardkit.icao.files import FileReader, forget_learned, learned_limits
 from cardkit.icao.keys import cccd_can
-from cardkit.icao.pa.trust import TrustStore
+from cardkit.trustdir import load_trust_store
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec, ReadingSession
 from cardkit.sim.card import CardConfig
@@ -38,7 +38,7 @@ def _fresh_memory():
 def trust():
     with tempfile.TemporaryDirectory() as tmp:
         TestPki().write_trust(tmp)
-        return TrustStore.load(tmp)
+        return load_trust_store(tmp)
 
 
 def _read(card, trust, name="desk reader"):

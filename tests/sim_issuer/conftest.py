@@ -9,6 +9,7 @@ import pytest
 
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.sim.pki import TestPki
+from cardkit.trustdir import load_trust_store
 
 NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
 
@@ -22,7 +23,7 @@ def pki(tmp_path_factory) -> TestPki:
 def trust(pki, tmp_path_factory) -> TrustStore:
     folder = tmp_path_factory.mktemp("trust")
     pki.write_trust(folder)
-    return TrustStore.load(folder)
+    return load_trust_store(folder)
 
 
 @pytest.fixture(autouse=True)

@@ -76,10 +76,10 @@ def test_cloned_chip_keeps_valid_pa(pki, trust):
 
 
 def test_rsa_pss_document_signer_verifies(pki, tmp_path):
-    from cardkit.icao.pa.trust import TrustStore
+    from cardkit.trustdir import load_trust_store
 
     pki.write_trust(tmp_path, ("rsa-pss",))
-    _, pa = _pa(pki, TrustStore.load(tmp_path), pki_profile="rsa-pss")
+    _, pa = _pa(pki, load_trust_store(tmp_path), pki_profile="rsa-pss")
     assert pa.overall is Status.VALID, pa.to_dict()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from cardkit.icao.keys import cccd_can
-from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.factory import make_card
@@ -14,6 +13,7 @@ from cardkit.sim.issuer import personalise
 from cardkit.sim.pki import TestPki, write_trust
 from cardkit.sim.population import person
 from cardkit.transport.inproc import InProcessConnection
+from cardkit.trustdir import load_trust_store
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def station_trust(tmp_path_factory):
     pki = TestPki(tmp_path_factory.mktemp("pki"))
     folder = tmp_path_factory.mktemp("trust")
     write_trust(pki, folder)
-    return pki, TrustStore.load(folder)
+    return pki, load_trust_store(folder)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from cardkit.sim.issuer import personalise
 from cardkit.sim.pki import TestPki, write_trust
 from cardkit.sim.population import person
 from cardkit.station.config import StationConfig
+from cardkit.trustdir import load_trust_store
 from cardkit.tui.app import StationApp
 from cardkit.tui.backends import InProcessCardSource
 
@@ -47,7 +48,7 @@ def pki(tmp_path_factory) -> TestPki:
 def trust(pki, tmp_path_factory) -> TrustStore:
     folder = tmp_path_factory.mktemp("trust")
     write_trust(pki, folder)
-    return TrustStore.load(folder)
+    return load_trust_store(folder)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cardkit.icao.lds.text_dg import build_text_dg, elements, name_text, text, yyyymmdd
+from cardkit.icao.lds.text_dg import elements, name_text, text, yyyymmdd
 from cardkit.tlv import parse_single
 
 TAG_DG11 = 0x6B
@@ -55,8 +55,3 @@ def parse_dg11(data: bytes) -> Dg11:
         else:
             unknown.append((t.tag, t.value))
     return Dg11(**values, other_names=tuple(others), unknown=tuple(unknown))  # type: ignore[arg-type]
-
-
-def build_dg11(elements_: dict[int, bytes]) -> bytes:
-    """DG11 from {tag: value}; the tag list 5C is derived."""
-    return build_text_dg(TAG_DG11, elements_)

@@ -41,10 +41,6 @@ class DataGroup(Enum):
         return self.value[0]
 
     @property
-    def fid_bytes(self) -> bytes:
-        return self.fid.to_bytes(2, "big")
-
-    @property
     def sfi(self) -> int:
         return self.value[1]
 
@@ -86,8 +82,6 @@ class DataGroup(Enum):
                 return member
         return None
 
-
-DATA_GROUPS: tuple[DataGroup, ...] = tuple(DataGroup.from_number(n) for n in range(1, 17))
 
 # The AID of the eMRTD application, ICAO 9303-10 §3.10.
 EMRTD_AID = bytes.fromhex("A0000002471001")

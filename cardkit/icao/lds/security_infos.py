@@ -138,10 +138,6 @@ class SecurityInfos:
         return self.of_type(ChipAuthenticationPublicKeyInfo)
 
     @property
-    def ta_infos(self) -> tuple[TerminalAuthenticationInfo, ...]:
-        return self.of_type(TerminalAuthenticationInfo)
-
-    @property
     def aa_infos(self) -> tuple[ActiveAuthenticationInfo, ...]:
         return self.of_type(ActiveAuthenticationInfo)
 

@@ -1,21 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """The trust store: CSCA certificates, CSCA master lists and CRLs (ICAO 9303-12 §4, §7, §8).
 
-A directory holds DER/PEM certificates (*.cer, *.der, *.crt, *.pem), master lists (*.ml, CMS
-SignedData of type 2.23.136.1.1.2) and CRLs (*.crl). A master list is trusted only after its
-own signature verifies against its signer certificate and that signer against a CSCA in the
-list or already in the store (9303-12 §8.2). This is the only I/O of ``icao.pa``.
+A store is built in memory from the bytes of DER/PEM certificates, master lists (CMS SignedData
+of type 2.23.136.1.1.2) and CRLs, each with the name it came under. A master list is trusted only
+after its own signature verifies against its signer certificate and that signer against a CSCA in
+the list or already in the store (9303-12 §8.2). Nothing here touches a file or the environment:
+reading and saving a trust folder is :mod:`cardkit.trustdir`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from enum import StrEnum
 
 from asn1crypto import core, crl, pem, x509
 
@@ -27,7 +27,9 @@ from cardkit.icao.verdict import Status
 
 log = logging.getLogger(__name__)
 OID_MASTER_LIST = "2.23.136.1.1.2"  # id-icao-cscaMasterList
-SUFFIXES = {".cer", ".der", ".crt", ".pem", ".ml", ".crl", ".ldif"}
+# Names under which a master list, a CRL or a PKD LDIF file comes: added after the loose
+# certificates, since a master list signer may chain to a CSCA given as a certificate of its own.
+_AFTER_CERTIFICATES = (".ml", ".crl", ".ldif")
 
 
 class _CertSet(core.SetOf):
@@ -38,12 +40,6 @@ class CscaMasterList(core.Sequence):
     """ICAO 9303-12 §8.2.1: version and the set of CSCA certificates."""
 
     _fields = [("version", core.Integer), ("cert_list", _CertSet)]
-
-
-def default_trust_dir() -> Path:
-    """``$CARDKIT_HOME/trust``; CARDKIT_HOME defaults to ~/.local/share/cardkit."""
-    home = os.environ.get("CARDKIT_HOME") or str(Path.home() / ".local" / "share" / "cardkit")
-    return Path(home) / "trust"
 
 
 @dataclass(frozen=True)
@@ -82,19 +78,31 @@ def _key_text(cert: x509.Certificate) -> str:
         return f"unsupported ({exc})"
 
 
+class ImportKind(StrEnum):
+    """What one input turned out to be (the values are the words ``cardkit trust import`` prints)."""
+
+    CERTIFICATE = "certificate"
+    MASTER_LIST = "master list"
+    CRL = "crl"
+    LDIF = "ldif"  # an ICAO PKD LDIF download (RFC 2849)
+    REJECTED = "rejected"
+
+
 @dataclass(frozen=True)
 class ImportResult:
     file: str
-    kind: str  # "certificate", "master list", "crl", "ldif", "rejected"
+    kind: ImportKind
     added: int
     reason: str
 
 
 @dataclass
 class TrustStore:
+    """CSCA anchors and CRLs held in memory; built with :meth:`from_bytes`, :meth:`add_bytes` or
+    :meth:`add_certificate`."""
+
     anchors: list[TrustAnchor] = field(default_factory=list)
     crls: list[tuple[crl.CertificateList, str]] = field(default_factory=list)
-    path: Path | None = None
     _seen: set[str] = field(default_factory=set, repr=False)
     _by_subject: dict[str, list[TrustAnchor]] = field(default_factory=dict, repr=False)
 
@@ -104,19 +112,15 @@ class TrustStore:
             self._by_subject.setdefault(a.cert.subject.hashable, []).append(a)
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "TrustStore":
-        """Load a directory (or one file); a missing default directory gives an empty store."""
-        p = Path(path) if path is not None else default_trust_dir()
-        store = cls(path=p if p.is_dir() or not p.exists() else None)
-        if p.is_file():
-            store.import_files([p], persist=False)
-        elif p.is_dir():
-            files = sorted(f for f in p.iterdir() if f.suffix.lower() in SUFFIXES)
-            # certificates first: a master list signer may chain to a loose CSCA file
-            files.sort(key=lambda f: f.suffix.lower() in (".ml", ".crl", ".ldif"))
-            for r in store.import_files(files, persist=False):
-                if r.kind == "rejected":
-                    log.warning("trust store: %s rejected: %s", r.file, r.reason)
+    def from_bytes(cls, items: Iterable[tuple[str, bytes]], *, trusted: bool = True) -> "TrustStore":
+        """A store of ``(name, data)`` inputs, certificates first (a master list signer may chain
+        to a loose CSCA); an input that is rejected is logged and left out."""
+        store = cls()
+        ordered = sorted(items, key=lambda item: item[0].lower().endswith(_AFTER_CERTIFICATES))
+        for name, data in ordered:
+            r = store.add_bytes(data, name, trusted=trusted)
+            if r.kind is ImportKind.REJECTED:
+                log.warning("trust store: %s rejected: %s", r.file, r.reason)
         return store
 
     def add_certificate(self, cert: x509.Certificate, source: str, *, trusted: bool = True) -> bool:
@@ -129,30 +133,25 @@ class TrustStore:
         self._by_subject.setdefault(cert.subject.hashable, []).append(anchor)
         return True
 
-    def import_files(self, files: list[str | Path] | list[Path], *, persist: bool = True,
-                     trusted: bool = True) -> list[ImportResult]:
-        """Add certificates, master lists and CRLs; copy accepted files into the store's directory
-        when ``persist`` and the store has one."""
-        results = []
-        for f in files:
-            path = Path(f)
-            try:
-                kind, added, reason = self._import_bytes(path.read_bytes(), path.name, trusted)
-            except (CardkitError, *ASN1_ERRORS) as exc:
-                results.append(ImportResult(str(path), "rejected", 0, str(exc)))
-                continue
-            except OSError as exc:
-                results.append(ImportResult(str(path), "rejected", 0, exc.strerror or str(exc)))
-                continue
-            if persist and self.path is not None and added:
-                self.path.mkdir(parents=True, exist_ok=True)
-                target = self.path / path.name
-                if target.resolve() != path.resolve():
-                    shutil.copyfile(path, target)
-            results.append(ImportResult(str(path), kind, added, reason))
-        return results
+    def add_bytes(self, data: bytes, name: str, *, trusted: bool = True) -> ImportResult:
+        """Add a certificate, master list or CRL (DER or PEM) that came under ``name``; what does
+        not parse or verify is a ``rejected`` result and changes nothing (a PEM bundle with one
+        bad item adds none of its items)."""
+        n_anchors, n_crls = len(self.anchors), len(self.crls)
+        try:
+            kind, added, reason = self._import_bytes(data, name, trusted)
+        except (CardkitError, *ASN1_ERRORS) as exc:
+            self._drop_after(n_anchors, n_crls)
+            return ImportResult(name, ImportKind.REJECTED, 0, str(exc))
+        return ImportResult(name, kind, added, reason)
 
-    def _import_bytes(self, data: bytes, name: str, trusted: bool) -> tuple[str, int, str]:
+    def _drop_after(self, n_anchors: int, n_crls: int) -> None:
+        for anchor in self.anchors[n_anchors:]:
+            self._seen.discard(anchor.fingerprint)
+            self._by_subject[anchor.cert.subject.hashable].remove(anchor)
+        del self.anchors[n_anchors:], self.crls[n_crls:]
+
+    def _import_bytes(self, data: bytes, name: str, trusted: bool) -> tuple[ImportKind, int, str]:
         from cardkit.icao.pa.pkd_ldif import looks_like_ldif
 
         if name.lower().endswith(".ldif") or looks_like_ldif(data):
@@ -161,13 +160,13 @@ class TrustStore:
             kinds = [(t, der) for t, _, der in pem.unarmor(data, multiple=True)]
         else:
             kinds = [(None, data)]
-        added, kind = 0, "certificate"
+        added, kind = 0, ImportKind.CERTIFICATE
         for pem_type, der in kinds:
             if pem_type == "X509 CRL" or (pem_type is None and name.lower().endswith(".crl")):
                 self.crls.append((crl.CertificateList.load(der, strict=True), name))
-                kind, added = "crl", added + 1
+                kind, added = ImportKind.CRL, added + 1
             elif pem_type in (None, "CMS", "PKCS7") and _looks_like_cms(der):
-                kind = "master list"
+                kind = ImportKind.MASTER_LIST
                 added += self._import_master_list(der, name, trusted)
             else:
                 cert = x509.Certificate.load(der, strict=True)
@@ -191,7 +190,7 @@ class TrustStore:
             raise VerificationError("master list signer does not chain to a CSCA in the list or the store")
         return sum(self.add_certificate(c, f"master list {name}", trusted=trusted) for c in certs)
 
-    def _import_ldif(self, data: bytes, name: str, trusted: bool) -> tuple[str, int, str]:
+    def _import_ldif(self, data: bytes, name: str, trusted: bool) -> tuple[ImportKind, int, str]:
         """An ICAO PKD LDIF file: master lists (each verified), CSCA roots and link certificates
         walked back to a root, CRLs; document signer certificates are not anchors."""
         from cardkit.icao.pa.pkd_ldif import parse_pkd_ldif, sort_certificates
@@ -210,7 +209,7 @@ class TrustStore:
             notes.append(f"{sorted_.document_signers} document signer certificates not anchors")
         if sorted_.unanchored:
             notes.append(f"{len(sorted_.unanchored)} CA certificates without a path to a self-signed root left out")
-        return "ldif", added, "; ".join(notes)
+        return ImportKind.LDIF, added, "; ".join(notes)
 
     def csca_for(self, issuer_name: x509.Name, aki: bytes | None = None) -> list[TrustAnchor]:
         """CSCA candidates for a certificate with this issuer and authority key identifier.
@@ -232,7 +231,7 @@ class TrustStore:
 
     def with_candidates(self, certs: list[tuple[x509.Certificate, str]]) -> "TrustStore":
         """A copy with extra, untrusted CSCA candidates (e.g. certificates beside a document)."""
-        copy = TrustStore(list(self.anchors), list(self.crls), self.path)
+        copy = TrustStore(list(self.anchors), list(self.crls))
         for cert, source in certs:
             copy.add_certificate(cert, source, trusted=False)
         return copy
@@ -246,4 +245,4 @@ def _looks_like_cms(der: bytes) -> bool:
     return bytes.fromhex("06092A864886F70D010702") in der[:24]
 
 
-__all__ = ["TrustStore", "TrustAnchor", "ImportResult", "default_trust_dir", "common_name"]
+__all__ = ["TrustStore", "TrustAnchor", "ImportKind", "ImportResult", "common_name"]
