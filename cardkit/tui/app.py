@@ -27,6 +27,7 @@ from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
 from cardkit.station.config import StationConfig
 from cardkit.tui import messages as m
 from cardkit.tui.backends import CardSource
+from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
 from cardkit.tui.workers import CameraWorker, CardWorkers
@@ -45,7 +46,7 @@ def _bindings(t: Translator) -> list[Binding]:
     ]
 
 
-class StationApp(CardWorkers, CameraWorker, App):
+class StationApp(CardWorkers, CameraWorker, BhytWorker, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -53,7 +54,7 @@ class StationApp(CardWorkers, CameraWorker, App):
                  registry: RegistrySource = None, trust=None, clock: Callable[[], datetime] | None = None,
                  new_id: Callable[[], str] | None = None, config_path: str | Path | None = None,
                  poll_interval: float = 0.3, graphics: bool = False, demo_qr: str | None = None,
-                 demo_toggle: Callable[[], bool] | None = None) -> None:
+                 demo_toggle: Callable[[], bool] | None = None, insurance=None) -> None:
         super().__init__()
         self.config = config or StationConfig()
         self.source = source
@@ -66,6 +67,8 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
         self.t = Translator(self.config.language)
+        self.insurance_desk = self._insurance_desk(insurance)
+        self.bhyt = None  # the BHYT lookup of the check-in on screen (cardkit.station.insurance.BhytLookup)
         self._bindings = BindingsMap(self._make_bindings())
         # state the screen renders
         self.checkin: CheckIn | None = None
@@ -81,7 +84,46 @@ class StationApp(CardWorkers, CameraWorker, App):
 
     def _make_bindings(self) -> list[Binding]:
         extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
+        if self.insurance_desk is not None:
+            extra.append(Binding("f6", "bhyt_retry", self.t("b.bhyt_retry")))
         return _bindings(self.t) + extra
+
+    def _insurance_desk(self, source):
+        """The gateway (or its stand-in) lookup, when one is given or configured; None: the
+        registry's insurance, already in the check-in, is the panel (as before the gateway)."""
+        from cardkit.station.insurance import InsuranceDesk, source_for
+
+        if source is None and self.config.clinic:
+            try:
+                source = source_for(self.config)
+            except CardkitError as exc:  # no account file: the desk works, the panel says why
+                logger.warning("BHYT gateway not configured: %s", exc)
+                self.status = (exc.message_vi if self.t.lang == "vi" else str(exc), "warn")
+        if source is None:
+            return None
+        opener = self.registry if callable(self.registry) else None
+        return InsuranceDesk(source, self.config, opener, self.clock)
+
+    def start_bhyt_lookup(self) -> None:
+        from cardkit.station.insurance import BhytLookup, LookupState
+
+        ci = self.checkin
+        if self.insurance_desk is None or ci is None or not self.config.clinic:
+            return
+        self.bhyt = BhytLookup(LookupState.PENDING, ci.checkin_id, self.insurance_desk.source.name)
+        self.lookup_insurance(ci)
+
+    def action_bhyt_retry(self) -> None:
+        from cardkit.station.insurance import LookupState
+
+        if self.bhyt is not None and self.bhyt.state is LookupState.FAILED and not self.reading:
+            self.start_bhyt_lookup()
+            self._render()
+
+    def on_bhyt_looked(self, message: m.BhytLooked) -> None:
+        if self.checkin is not None and message.lookup.checkin_id == self.checkin.checkin_id:
+            self.bhyt = message.lookup
+            self._render()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -209,7 +251,7 @@ class StationApp(CardWorkers, CameraWorker, App):
             field.focus()
 
     def _clear_card(self) -> None:
-        self.checkin, self.holder, self.face = None, None, None
+        self.checkin, self.holder, self.face, self.bhyt = None, None, None, None
         self.progress = ("", 0, None)
 
     # -- messages from the workers -----------------------------------------------------------
@@ -256,6 +298,8 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.last_error = None
         if message.checkin.match_outcome == "candidate_confirmed" and message.checkin.matched:
             self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
+        elif self.bhyt is None or self.bhyt.checkin_id != message.checkin.checkin_id:
+            self.start_bhyt_lookup()
         self._render()
 
     def on_journaled(self, message: m.Journaled) -> None:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
+from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
 from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
                                  insurance_text)
@@ -111,9 +112,13 @@ class CheckInScreen(Screen):
         self.query_one("#explain", Static).update("")
         clinic = self.query_one("#clinic", Static)
         clinic.display = app.config.clinic
-        clinic.update(insurance_text(ci.insurance if ci else None, t))
+        if app.insurance_desk is not None:
+            clinic.update(bhyt_text(app.bhyt, t))
+        else:
+            clinic.update(insurance_text(ci.insurance if ci else None, t))
         table = self.query_one("#discrepancies", DiscrepancyTable)
-        table.show(ci.discrepancies if ci else (), t)
+        bhyt_ds = app.bhyt.discrepancies if app.bhyt is not None and ci is not None else ()
+        table.show((ci.discrepancies + bhyt_ds) if ci else (), t)
         cands = self.query_one("#candidates", CandidateTable)
         pending = ci is not None and ci.match_outcome == "candidates" and bool(ci.candidates)
         cands.set_class(pending, "shown")
