@@ -30,7 +30,7 @@ from cardkit.tui.backends import CardSource
 from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
-from cardkit.tui.workers import CameraWorker, CardWorkers
+from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _bindings(t: Translator) -> list[Binding]:
     ]
 
 
-class StationApp(CardWorkers, CameraWorker, BhytWorker, App):
+class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -68,6 +68,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, App):
         self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
         self.t = Translator(self.config.language)
         self.insurance_desk = self._insurance_desk(insurance)
+        self.last_purge = None  # cardkit.registry.evidence.Purged of the last scheduled purge
         self.bhyt = None  # the BHYT lookup of the check-in on screen (cardkit.station.insurance.BhytLookup)
         self._bindings = BindingsMap(self._make_bindings())
         # state the screen renders
@@ -129,6 +130,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, App):
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())
         self.watch_card()
+        self.schedule_purge()
         if self.config.camera:
             self.watch_camera(self.config.camera)
         if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card

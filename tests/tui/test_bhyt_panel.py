@@ -199,3 +199,24 @@ def test_demo_starts_the_standin_and_configures_the_station_for_it(tmp_path):
         client.close()
     finally:
         demo.stop()
+
+
+async def test_station_purges_the_journal_on_its_schedule(registry_url, trust, until):
+    from datetime import timedelta
+
+    from tui_fixtures_clock import FIXED_NOW
+
+    from cardkit.registry.evidence import LookupRow
+
+    with open_store(registry_url) as s:
+        LookupJournal(s).append(LookupRow(FIXED_NOW - timedelta(days=100), "quay-1", "Lan", "stand-in", "000"))
+        LookupJournal(s).append(LookupRow(FIXED_NOW - timedelta(days=10), "quay-1", "Lan", "stand-in", "010"))
+    config = StationConfig(mode="counter", operator="Lan", station="quay-1", registry_url=registry_url,
+                           trust_path="", retention_days="90")
+    app = StationApp(source=InProcessCardSource(), config=config, registry=functools.partial(open_store, registry_url),
+                     trust=trust, clock=lambda: FIXED_NOW, poll_interval=0.02)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.last_purge is not None)
+        assert app.last_purge.to_dict() == {"checkins": 0, "lookups": 1, "receipts": 0}
+    with open_store(registry_url) as s:
+        assert [r.result_code for r in LookupJournal(s).list()] == ["010"]
