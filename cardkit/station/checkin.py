@@ -32,6 +32,7 @@ from cardkit.registry.match import Candidate, match
 from cardkit.registry.models import Resident
 from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
+from cardkit.station.addresses import address_view
 from cardkit.station.config import StationConfig
 from cardkit.qr.crosscheck import crosscheck
 from cardkit.station.identity import merge_identity
@@ -104,6 +105,7 @@ class CheckIn:
             "checkin_id": self.checkin_id, "seq": self.seq, "at": self.at.isoformat(),
             "station": self.station, "operator": self.operator, "mode": self.mode,
             "access_method": self.access_method, "identity": self.identity.to_dict(),
+            "addresses": address_view(self.identity),
             "overall_verdict": self.overall.value, "badges": self.summary.to_dict(),
             "verdicts": [v.to_dict() for v in self.verdicts],
             "discrepancies": [d.to_dict() for d in self.discrepancies],

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
+from cardkit.station.addresses import address_view
 from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
 from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
@@ -93,7 +94,8 @@ class CheckInScreen(Screen):
         self.sub_title = f"{t('mode.' + app.config.mode)} · {t('operator')}: {app.config.operator or '—'}"
         self.show_status()
         self.show_progress()
-        self.query_one("#identity", Static).update(identity_text(ci.identity if ci else app.holder, t))
+        self.query_one("#identity", Static).update(
+            identity_text(ci.identity if ci else app.holder, t, address_view(ci.identity) if ci else None))
         photo = self.query_one("#photo", HalfBlockPhoto)
         if app.face is None:
             self.query("#photo-gfx").remove()

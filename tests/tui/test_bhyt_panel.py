@@ -220,3 +220,18 @@ async def test_station_purges_the_journal_on_its_schedule(registry_url, trust, u
         assert app.last_purge.to_dict() == {"checkins": 0, "lookups": 1, "receipts": 0}
     with open_store(registry_url) as s:
         assert [r.result_code for r in LookupJournal(s).list()] == ["010"]
+
+
+async def test_identity_panel_shows_current_address_split_flag_and_birth_province(station, card_images, sim_card,
+                                                                                   holder, until):
+    app, source = station()
+    async with app.run_test(size=SIZE) as pilot:
+        app.main.query_one("#key", Input).focus()
+        await pilot.press(*holder.id_number, "enter")
+        source.insert(sim_card(card_images()))
+        await until(pilot, lambda: app.checkin is not None)
+        text = str(app.main.query_one("#identity", Static).render())
+        assert holder.residence in text.replace("\n", " ") or "Phường Dịch Vọng Hậu" in text
+        assert "nay (2025)" in text and "Phường Cầu Giấy, Thành phố Hà Nội" in text
+        assert "phường/xã cũ đã chia, cần xác nhận; có thể: Phường Nghĩa Đô" in text
+        assert "ĐK khai sinh    Thành phố Hà Nội" in text and "Thành phố Hà Nội (nay: Thành phố Hà Nội)" in text
