@@ -19,8 +19,7 @@ from cardkit.tui.widgets import fmt_date
 logger = logging.getLogger("cardkit.tui.app")
 OUTCOME_STYLE = {Outcome.USABLE: "bold white on dark_green", Outcome.NOT_AS_IS: "bold white on red",
                  Outcome.LOOKUP_FAILED: "bold black on yellow"}
-SOURCE_TEXT = {"gateway": ("cổng BHXH", "BHXH gateway"), "stand-in": ("bản giả lập (stand-in) cổng BHXH",
-                                                                      "stand-in of the BHXH gateway")}
+SOURCE_TEXT = {"gateway": ("cổng BHXH", "BHXH gateway"), "stand-in": ("stand-in, giả lập", "stand-in")}
 
 
 class BhytWorker:
@@ -66,10 +65,10 @@ def bhyt_text(lookup: BhytLookup | None, t: Translator) -> Text:
     out.append((s.code.meaning_vi if vi else s.code.meaning_en) + "\n")
     action = ACTION_TEXT[s.code.action]
     out.append("→ " + (action[0] if vi else action[1]) + "\n", style="bold")
-    _row(out, t("ins.code"), s.card_code)
+    _row(out, t("bhyt.code"), s.card_code)
     if s.valid_from or s.valid_to:
         _row(out, t("bhyt.validity"), f"{fmt_date(s.valid_from)} – {fmt_date(s.valid_to)}")
-    _row(out, t("ins.facility"), s.facility_code or s.facility_name)
+    _row(out, t("bhyt.facility"), s.facility_code or s.facility_name)
     _row(out, t("bhyt.five_years"), fmt_date(s.five_years))
     if s.new_card is not None:
         n = s.new_card

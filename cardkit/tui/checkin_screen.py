@@ -34,13 +34,13 @@ class CheckInScreen(Screen):
     #progressrow { height: 1; padding: 0 1; }
     #progress { width: 40; }
     #fileinfo { width: 1fr; padding: 0 1; color: $text-muted; }
-    #main { height: 19; }
+    #main { height: 21; }
     #left { width: 28; }
     #photo { height: 16; border: round $primary; }
     #photo-gfx { height: 16; width: 100%; border: round $primary; }
     #overall { height: 3; content-align: center middle; text-align: center; }
     #identity { width: 1fr; border: round $primary; padding: 0 1; }
-    #right { width: 44; }
+    #right { width: 50; }
     #badges { height: 8; border: round $primary; padding: 0 1; }
     #explain { height: 3; color: $text-muted; }
     #clinic { height: 1fr; border: round $accent; padding: 0 1; }

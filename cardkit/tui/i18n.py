@@ -93,6 +93,8 @@ S: dict[str, tuple[str, str]] = {
     "bhyt.not_as_is": ("KHÔNG NHẬN NGAY", "DO NOT ACCEPT AS IS"),
     "bhyt.lookup_failed": ("KHÔNG TRA ĐƯỢC", "LOOKUP FAILED"),
     "bhyt.validity": ("Hạn thẻ", "Valid"),
+    "bhyt.code": ("Mã thẻ BHYT", "Card code"),
+    "bhyt.facility": ("Nơi ĐK KCB", "Facility"),
     "bhyt.five_years": ("Đủ 5 năm", "5 years from"),
     "bhyt.new_card": ("Thẻ mới", "New card"),
     "bhyt.new_facility": ("Nơi KCB mới", "New facility"),

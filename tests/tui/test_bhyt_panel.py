@@ -76,7 +76,7 @@ async def test_usable_card_shows_status_validity_facility_and_five_years(bhyt_st
     async with app.run_test(size=SIZE) as pilot:
         await checked_in(pilot, app, source, sim_card(card_images()), holder, until)
         text = clinic(app)
-        assert " 000 DÙNG ĐƯỢC " in text and "(bản giả lập (stand-in) cổng BHXH)" in text
+        assert " 000 DÙNG ĐƯỢC " in text and "(stand-in, giả lập)" in text
         assert "Thông tin thẻ chính xác" in text and "→ Tiếp nhận theo thẻ" in text
         assert "DN4010123456789" in text and "01/01/2025 – 31/12/2025" in text
         assert "01001" in text and "01/01/2028" in text
