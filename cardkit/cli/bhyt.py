@@ -47,11 +47,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     station = load_config(args.config)
     query = InsuranceQuery(args.id or args.code, args.name, _dob(args.dob),
                            args.operator or station.operator, args.operator_id or station.operator_id)
-    client = _account(args).client(timeout=args.timeout)
-    try:
-        status = client.check(query)
-    finally:
-        client.close()
+    source = args.source or ("gateway" if args.host or args.user else station.insurance)
+    if source == "registry":
+        from cardkit.station.insurance import registry_source
+
+        status = registry_source(station).check(query)
+    else:
+        client = _account(args).client(timeout=args.timeout)
+        try:
+            status = client.check(query)
+        finally:
+            client.close()
     outcome = status.outcome(date.today())
     if args.json:
         out = {"outcome": outcome.value, "meaning_vi": status.code.meaning_vi, "meaning_en": status.code.meaning_en,
@@ -108,6 +114,8 @@ def register(subparsers) -> None:
     c.add_argument("--operator", help="operator's name (hoTenCb; default: the station config's operator)")
     c.add_argument("--operator-id", help="operator's ID number (cccdCb; default: the station config's)")
     c.add_argument("--config", metavar="FILE", help="station config (default $CARDKIT_HOME/station.toml)")
+    c.add_argument("--source", choices=("gateway", "registry"),
+                   help="where to look (default: the station config's `insurance`; gateway when --host/--user given)")
     c.add_argument("--timeout", type=float, default=4.0, help="seconds per request (default 4)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_check)

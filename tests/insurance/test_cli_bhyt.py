@@ -20,12 +20,36 @@ from cardkit.insurance.codes import ResultCode as R
 OP = ["--operator", "Nguyễn Thị Lan", "--operator-id", "001099012345"]
 
 
+def test_registry_source_answers_from_the_registry_file(tmp_path, capsys, monkeypatch):
+    from datetime import date
+
+    from cardkit.person import Sex
+    from cardkit.registry.models import Resident
+    from cardkit.registry.store import open_store
+
+    monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))
+    year = date.today().year
+    with open_store(str(tmp_path / "registry.sqlite3")) as s:
+        s.upsert([Resident(id_number="001090012345", old_id_number=None, full_name="Nguyễn Văn An",
+                           date_of_birth=date(1990, 1, 1), sex=Sex.MALE, insurance_code="DN4010123456789",
+                           insurance_valid_from=date(year, 1, 1), insurance_valid_to=date(year, 12, 31),
+                           insurance_facility="Bệnh viện Bạch Mai")])
+    rc = main(["bhyt", "check", "--id", "001090012345", "--name", "Nguyễn Văn An", "--dob", "1990", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0 and (out["source"], out["code"], out["facility_name"]) == ("registry", "000", "Bệnh viện Bạch Mai")
+    rc = main(["bhyt", "check", "--id", "001090099999", "--name", "X", "--dob", "1990", "--json"])
+    assert rc == 1 and json.loads(capsys.readouterr().out)["code"] == "050"
+
+
 @pytest.fixture
 def live(tmp_path, monkeypatch):
     monkeypatch.setenv("CARDKIT_HOME", str(tmp_path / "home"))
     with StandIn() as s:  # the real clock: the cards are valid this year
         write_account(tmp_path / "home" / "bhyt.toml", GatewayAccount(s.url, "standin", "standin-password",
                                                                         name="stand-in"))
+        from cardkit.station.config import StationConfig, save_config
+
+        save_config(StationConfig(insurance="gateway"))
         yield s
 
 
@@ -78,7 +102,7 @@ def test_offline_gateway_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
 
 def test_no_account_file_is_a_typed_error(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))
-    rc = main(["bhyt", "check", "--id", "001090012345", "--name", "A", "--dob", "1990"])
+    rc = main(["bhyt", "check", "--id", "001090012345", "--name", "A", "--dob", "1990", "--source", "gateway"])
     assert rc == 2 and "Chưa có tài khoản cổng BHXH" in capsys.readouterr().err
 
 
