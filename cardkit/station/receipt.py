@@ -55,6 +55,8 @@ def build_receipt(checkin, result, *, personal: bool = False) -> dict:
     files: Mapping[str, bytes] = result.read.files
     sod = files.get("EF.SOD")
     algo = result.pa.hash_algorithm if result.pa is not None and result.pa.hash_algorithm else "sha256"
+    if algo not in hashlib.algorithms_available:  # PA said NOT_CHECKED already; the receipt keeps sha256
+        algo = "sha256"
     dgs = {name: data for name, data in files.items() if name.startswith("DG")}
     out = {
         "format": FORMAT, "checkin_id": checkin.checkin_id, "at": checkin.at.isoformat(),
@@ -88,13 +90,16 @@ def check_receipt(receipt: dict, trust: TrustStore) -> tuple[Status, list[Verdic
         evidence = {_dg_number(k): _unb64(v, k) for k, v in dict(receipt.get("evidence") or {}).items()}
         hashes = {_dg_number(k): str(v).lower() for k, v in dict(receipt.get("dg_hashes") or {}).items()}
         recorded = Status(receipt.get("overall"))
-    except (KeyError, ValueError, TypeError) as exc:
+        chip = _chip_verdicts(receipt, evidence)
+        if at.tzinfo is None:
+            raise ValueError("the receipt time has no time zone")
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise InputError(f"receipt is malformed: {type(exc).__name__}: {exc}",
                          message_vi="Biên nhận hỏng: thiếu hoặc sai trường.") from None
     pa = passive_authentication(sod_bytes, evidence, trust, now=at)
     verdicts = list(pa.verdicts)
     verdicts += _hash_verdicts(sod_bytes, hashes, evidence)
-    verdicts += _chip_verdicts(receipt, evidence)
+    verdicts += chip
     required = [r for r in REQUIRED if r != "dg_hash:*"] + ["receipt_dg_hash:*"]
     status = overall(verdicts, required)
     if RANK[recorded] > RANK[status]:
@@ -109,6 +114,8 @@ def _hash_verdicts(sod_bytes: bytes, hashes: dict[int, str], evidence: dict[int,
         sod = parse_sod(sod_bytes)
     except CardkitError:
         return []  # passive_authentication already said INVALID (sod_structure)
+    if sod.hash_algorithm not in hashlib.algorithms_available:
+        return [invalid("receipt_dg_hash:*", f"EF.SOD names an unsupported hash algorithm {sod.hash_algorithm}")]
     out = []
     for n, expected in sorted(sod.dg_hashes.items()):
         got = hashes.get(n)
@@ -132,7 +139,7 @@ def _chip_verdicts(receipt: dict, evidence: dict[int, bytes]) -> list[Verdict]:
     """AA / CA as recorded; a VALID one needs its public key (DG15 / DG14) in the evidence."""
     out = []
     need = {"active_authentication": 15, "chip_authentication": 14}
-    for v in receipt.get("verdicts") or []:
+    for v in list(receipt.get("verdicts") or []):
         if isinstance(v, dict) and v.get("check") in CHIP_CHECKS:
             status = Status(v.get("status"))
             if status is Status.VALID and need[v["check"]] not in evidence:

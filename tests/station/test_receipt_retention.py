@@ -148,3 +148,27 @@ def test_cli_purge_reports_the_count(checked_in, capsys, tmp_path, monkeypatch):
                                                    "total": 2}
     assert main(["journal", "purge", "--db", url]) == 2
     assert "Chưa có thời hạn lưu" in capsys.readouterr().err
+
+
+def test_mutated_receipt_never_rechecks_valid_nor_crashes(checked_in, station_trust):
+    from hypothesis import given, settings, strategies as st
+
+    from cardkit.errors import InputError
+
+    receipt = checked_in[0].receipt
+    sod = receipt["ef_sod"]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(0, len(sod) - 3), st.sampled_from(alphabet))
+    def run(pos, ch):
+        if sod[pos] == ch:
+            return
+        mutated = {**receipt, "ef_sod": sod[:pos] + ch + sod[pos + 1:]}
+        try:
+            status, _ = check_receipt(mutated, station_trust[1])
+        except InputError:
+            return
+        assert status is not Status.VALID
+
+    run()
