@@ -16,7 +16,8 @@ from typing import Protocol
 from cardkit.errors import CardkitError, InputError
 from cardkit.insurance.codes import Outcome, ResultCode
 
-CODE_RE = re.compile(r"[A-Z]{2}[0-9][0-9]{2}[0-9]{10}")  # BHYT code: group, benefit, province, BHXH number
+# maThe: the 10-digit BHXH number, the 12-digit ID number, or the 15-character BHYT code (group
+# letters, benefit digit, province 2 digits, BHXH number 10 digits).
 CARD_ID_RE = re.compile(r"[0-9]{10}|[0-9]{12}|[A-Z]{2}[0-9]{13}")
 
 

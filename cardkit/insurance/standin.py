@@ -20,6 +20,7 @@ Nothing is logged (uvicorn's access log is off).
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import threading
@@ -128,8 +129,6 @@ class StandInLogic:
             return R.AUTHENTICATION
         if body is None or any(not isinstance(body.get(k), str) for k in FIELDS):
             return R.BAD_PARAMETERS
-        import re
-
         if not CARD_ID_RE.fullmatch(body["maThe"].strip().upper()) or not re.fullmatch(DOB_RE, body["ngaySinh"].strip()) \
                 or not body["hoTen"].strip():
             return R.BAD_PARAMETERS

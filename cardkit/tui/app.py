@@ -81,6 +81,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self.reading = False
         self.progress: tuple[str, int, int | None] = ("", 0, None)
         self.status: tuple[str, str] = (self.t("status.ready"), "info")
+        if getattr(self, "_startup_warning", None):
+            self.status = (self._startup_warning, "warn")
         self.last_error: str | None = None
 
     def _make_bindings(self) -> list[Binding]:
@@ -98,8 +100,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             try:
                 source = source_for(self.config)
             except CardkitError as exc:  # no account file: the desk works, the panel says why
-                logger.warning("BHYT gateway not configured: %s", exc)
-                self.status = (exc.message_vi if self.t.lang == "vi" else str(exc), "warn")
+                logger.warning("BHYT gateway not configured: %s", type(exc).__name__)
+                self._startup_warning = exc.message_vi if self.t.lang == "vi" else str(exc)
         if source is None:
             return None
         opener = self.registry if callable(self.registry) else None

@@ -235,3 +235,12 @@ async def test_identity_panel_shows_current_address_split_flag_and_birth_provinc
         assert "nay (2025)" in text and "Phường Cầu Giấy, Thành phố Hà Nội" in text
         assert "phường/xã cũ đã chia, cần xác nhận; có thể: Phường Nghĩa Đô" in text
         assert "ĐK khai sinh    Thành phố Hà Nội" in text and "Thành phố Hà Nội (nay: Thành phố Hà Nội)" in text
+
+
+async def test_gateway_configured_without_account_says_so_and_the_desk_works(registry_url, trust, tmp_path):
+    config = StationConfig(mode="clinic", operator="Lan", station="quay-1", registry_url=registry_url, trust_path="",
+                           insurance="gateway", insurance_account=str(tmp_path / "missing.toml"))
+    app = StationApp(source=InProcessCardSource(), config=config, registry=functools.partial(open_store, registry_url),
+                     trust=trust, poll_interval=0.02)
+    assert app.insurance_desk is None
+    assert app.status == ("Chưa có tài khoản cổng BHXH (tệp cấu hình không tồn tại).", "warn")
