@@ -92,6 +92,8 @@ class GatewayClient:
             raise GatewayTimeoutError(f"{self.name}: no answer within the timeout ({path})") from None
         except httpx.HTTPError as exc:
             raise GatewayUnreachableError(f"{self.name}: cannot reach {self.host} ({type(exc).__name__})") from None
+        if resp.headers.get("x-cardkit-stand-in"):  # the local stand-in: never shown as the gateway
+            self.name = "stand-in"
         if resp.status_code == 401:
             return {"maKetQua": ResultCode.AUTHENTICATION.value}
         if resp.status_code >= 400:

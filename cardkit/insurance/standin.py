@@ -41,6 +41,7 @@ FIELDS = ("maThe", "hoTen", "ngaySinh", "hoTenCb", "cccdCb")
 DEFAULT_USER, DEFAULT_PASSWORD = "standin", "standin-password"
 DEFAULT_OPERATORS = {"001099012345": "Nguyễn Thị Lan"}
 DOB_RE = r"[0-9]{2}/[0-9]{2}/[0-9]{4}|[0-9]{4}"
+STANDIN_HEADER = {"X-Cardkit-Stand-In": "not the BHXH gateway"}  # outside the contract: clients name it
 
 
 @dataclass
@@ -186,17 +187,17 @@ def make_app(state: StandInState):
     async def token(request: Request):
         _, body, ctype = await record(request)
         form = _form(body) if ctype.startswith("application/x-www-form-urlencoded") else {}
-        return JSONResponse(logic.take_token(form))
+        return JSONResponse(logic.take_token(form), headers=STANDIN_HEADER)
 
     async def check(request: Request):
         q, body, ctype = await record(request)
         data = _json(body) if ctype.startswith("application/json") else None
-        return JSONResponse(logic.check(q, data))
+        return JSONResponse(logic.check(q, data), headers=STANDIN_HEADER)
 
     async def history(request: Request):
         q, body, ctype = await record(request)
         data = _form(body) if ctype.startswith("application/x-www-form-urlencoded") else None
-        return JSONResponse(logic.history(q, data))
+        return JSONResponse(logic.history(q, data), headers=STANDIN_HEADER)
 
     return Starlette(routes=[Route(TOKEN_PATH, token, methods=["POST"]), Route(CHECK_PATH, check, methods=["POST"]),
                              Route(HISTORY_PATH, history, methods=["POST"])])

@@ -115,3 +115,30 @@ def test_account_file_must_be_private(tmp_path):
 
     with pytest.raises(InputError, match=r"readable by its owner only \(chmod 600\)"):
         load_account(p)
+
+
+def test_standin_command_serves_exactly_its_account(tmp_path):
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "cardkit", "bhyt", "stand-in", "--port", "0", "--user", "desk1",
+                             "--password", "pw1"], stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CARDKIT_HOME": str(tmp_path)})
+    try:
+        line = proc.stderr.readline()
+        m = re.search(r"listening on (http://127\.0\.0\.1:\d+) for account 'desk1'", line)
+        assert m and "stand-in (not the gateway)" in line
+        base = [sys.executable, "-m", "cardkit", "bhyt", "check", "--id", "001090012345", "--name", "Nguyễn Văn An",
+                "--dob", "01/01/1990", "--host", m.group(1), *OP]
+        env = {**os.environ, "CARDKIT_HOME": str(tmp_path)}
+        ok = subprocess.run([*base, "--user", "desk1", "--password", "pw1"], capture_output=True, text=True, env=env)
+        assert ok.returncode == 0
+        assert ok.stdout.splitlines()[0] == "000 card data correct | Thông tin thẻ chính xác (stand-in)"
+        bad = subprocess.run([*base, "--user", "desk1", "--password", "other"], capture_output=True, text=True, env=env)
+        assert bad.returncode == 2 and bad.stdout == ""
+        assert bad.stderr == ("cardkit: error: stand-in: token refused (maKetQua 401) | "
+                              "Chưa tra cứu được BHYT: tài khoản cổng BHXH bị từ chối.\n")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -118,3 +118,8 @@ def test_offline_gateway_is_unreachable():
                                       ("2025-07-01T10:30:00+07:00", "2025-07-01T03:30:00+00:00")])
 def test_expiry_timestamps(text, iso):
     assert parse_expiry(text).isoformat() == iso
+
+
+def test_a_client_names_the_standin_even_when_configured_as_gateway(standin, clock):
+    c = GatewayClient(standin.url, "standin", "standin-password", clock=clock)  # name defaults to "gateway"
+    assert c.check(q(*AN)).source == "stand-in"
