@@ -124,3 +124,46 @@ def register(subparsers) -> None:
     s.add_argument("--user", help=f"the one account it accepts (default {'standin'!r})")
     s.add_argument("--password", help="that account's password")
     s.set_defaults(func=cmd_standin)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    """Median time of one card check through the stand-in (HTTP on 127.0.0.1, token cached) and
+    of converting one old address to current units (uncached)."""
+    import statistics
+
+    from cardkit.address.current import convert
+    from cardkit.insurance.gateway import GatewayClient
+    from cardkit.insurance.source import InsuranceQuery
+    from cardkit.insurance.standin import DEFAULT_OPERATORS, DEFAULT_PASSWORD, DEFAULT_USER, StandIn
+
+    op_id, op_name = next(iter(DEFAULT_OPERATORS.items()))
+    query = InsuranceQuery("001090012345", "Nguyễn Văn An", "01/01/1990", op_name, op_id)
+    with StandIn() as standin:
+        client = GatewayClient(standin.url, DEFAULT_USER, DEFAULT_PASSWORD)
+        client.check(query)
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            client.check(query)
+            times.append(time.perf_counter() - t)
+        client.close()
+    convert.cache_clear()
+    convert("Phường 1, Quận 3, Thành phố Hồ Chí Minh")  # loads the tables
+    conv = []
+    for i in range(args.runs):
+        t = time.perf_counter()
+        convert(f"Số {i} đường Lê Lợi, Phường 1, Thành phố Sóc Trăng, Tỉnh Sóc Trăng")
+        conv.append(time.perf_counter() - t)
+    out = {"runs": args.runs, "standin_check_ms": round(statistics.median(times) * 1000, 2),
+           "address_convert_ms": round(statistics.median(conv) * 1000, 3)}
+    print(json.dumps(out) if args.json else
+          f"stand-in card check: {out['standin_check_ms']} ms median; old address -> current units: "
+          f"{out['address_convert_ms']} ms median ({args.runs} runs)")
+    return 0
+
+
+def register_bench(bench) -> None:
+    p = bench.add_parser("bhyt", help="one BHYT check through the stand-in, one address conversion")
+    p.add_argument("--runs", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_bench)

@@ -142,3 +142,10 @@ def test_standin_command_serves_exactly_its_account(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_bench_bhyt_reports_both_medians(capsys):
+    assert main(["bench", "bhyt", "--runs", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"runs", "standin_check_ms", "address_convert_ms"} and out["runs"] == 3
+    assert out["standin_check_ms"] > 0 and out["address_convert_ms"] > 0
