@@ -385,6 +385,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         """Settings saved in setup take effect now: reader, registry, trust store, mode, operator."""
         old, self.config = self.config, config
         self.pipeline.config = config
+        if self.insurance_desk is not None:  # the operator's name and ID go with every lookup
+            self.insurance_desk.config = config
         if config.reader != old.reader and hasattr(self.source, "wanted"):
             self.source.wanted = config.reader
         if config.registry_url != old.registry_url:

@@ -123,6 +123,7 @@ S: dict[str, tuple[str, str]] = {
     "setup.trust": ("Kho tin cậy (thư mục CSCA)", "Trust store (CSCA folder)"),
     "setup.mode": ("Chế độ", "Mode"),
     "setup.operator": ("Tên nhân viên (ghi vào nhật ký)", "Operator name (recorded in the journal)"),
+    "setup.operator_id": ("Số định danh nhân viên (tra cứu BHYT)", "Operator's ID number (BHYT lookups)"),
     "setup.station": ("Tên trạm", "Station name"),
     "setup.language": ("Ngôn ngữ", "Language"),
     "setup.saved": ("Đã lưu cài đặt: {path}", "Settings saved: {path}"),

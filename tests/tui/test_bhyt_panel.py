@@ -244,3 +244,26 @@ async def test_gateway_configured_without_account_says_so_and_the_desk_works(reg
                      trust=trust, poll_interval=0.02)
     assert app.insurance_desk is None
     assert app.status == ("Chưa có tài khoản cổng BHXH (tệp cấu hình không tồn tại).", "warn")
+
+
+async def test_setup_saves_the_operator_id_and_the_next_lookup_sends_it(bhyt_station, standin, card_images, sim_card,
+                                                                        holder, until, tmp_path):
+    import json
+
+    app, source = bhyt_station()
+    app.config_path = tmp_path / "station.toml"
+    async with app.run_test(size=SIZE) as pilot:
+        await checked_in(pilot, app, source, sim_card(card_images()), holder, until)
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#operator_id", Input).value = "079000000001"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        app.start_bhyt_lookup()
+        await until(pilot, lambda: app.bhyt.state.value == "done")
+        assert app.bhyt.status.code is R.OPERATOR_NOT_REGISTERED
+        assert json.loads(standin.requests[-1].body)["cccdCb"] == "079000000001"
+    from cardkit.station.config import load_config
+
+    assert load_config(tmp_path / "station.toml").operator_id == "079000000001"
