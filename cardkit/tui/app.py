@@ -91,43 +91,6 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             extra.append(Binding("f6", "bhyt_retry", self.t("b.bhyt_retry")))
         return _bindings(self.t) + extra
 
-    def _insurance_desk(self, source):
-        """The gateway (or its stand-in) lookup, when one is given or configured; None: the
-        registry's insurance, already in the check-in, is the panel (as before the gateway)."""
-        from cardkit.station.insurance import InsuranceDesk, source_for
-
-        if source is None and self.config.clinic:
-            try:
-                source = source_for(self.config)
-            except CardkitError as exc:  # no account file: the desk works, the panel says why
-                logger.warning("BHYT gateway not configured: %s", type(exc).__name__)
-                self._startup_warning = exc.message_vi if self.t.lang == "vi" else str(exc)
-        if source is None:
-            return None
-        opener = self.registry if callable(self.registry) else None
-        return InsuranceDesk(source, self.config, opener, self.clock)
-
-    def start_bhyt_lookup(self) -> None:
-        from cardkit.station.insurance import BhytLookup, LookupState
-
-        ci = self.checkin
-        if self.insurance_desk is None or ci is None or not self.config.clinic:
-            return
-        self.bhyt = BhytLookup(LookupState.PENDING, ci.checkin_id, self.insurance_desk.source.name)
-        self.lookup_insurance(ci)
-
-    def action_bhyt_retry(self) -> None:
-        from cardkit.station.insurance import LookupState
-
-        if self.bhyt is not None and self.bhyt.state is LookupState.FAILED and not self.reading:
-            self.start_bhyt_lookup()
-            self._render()
-
-    def on_bhyt_looked(self, message: m.BhytLooked) -> None:
-        if self.checkin is not None and message.lookup.checkin_id == self.checkin.checkin_id:
-            self.bhyt = message.lookup
-            self._render()
-
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())

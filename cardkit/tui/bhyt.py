@@ -10,6 +10,7 @@ import logging
 from rich.text import Text
 from textual import work
 
+from cardkit.errors import CardkitError
 from cardkit.insurance.codes import ACTION_TEXT, Outcome
 from cardkit.station.insurance import BhytLookup, LookupState
 from cardkit.tui import messages as m
@@ -23,7 +24,41 @@ SOURCE_TEXT = {"gateway": ("cổng BHXH", "BHXH gateway"), "stand-in": ("stand-i
 
 
 class BhytWorker:
-    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``insurance_desk``)."""
+    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``config``, ``registry``, ``clock``,
+    ``checkin``, ``reading``, ``_render``)."""
+
+    def _insurance_desk(self, source):
+        """The gateway (or its stand-in) lookup, when one is given or configured; None: the
+        registry's insurance, already in the check-in, is the panel (as before the gateway)."""
+        from cardkit.station.insurance import InsuranceDesk, source_for
+
+        if source is None and self.config.clinic:
+            try:
+                source = source_for(self.config)
+            except CardkitError as exc:  # no account file: the desk works, the panel says why
+                logger.warning("BHYT gateway not configured: %s", type(exc).__name__)
+                self._startup_warning = exc.message_vi if self.t.lang == "vi" else str(exc)
+        if source is None:
+            return None
+        opener = self.registry if callable(self.registry) else None
+        return InsuranceDesk(source, self.config, opener, self.clock)
+
+    def start_bhyt_lookup(self) -> None:
+        ci = self.checkin
+        if self.insurance_desk is None or ci is None or not self.config.clinic:
+            return
+        self.bhyt = BhytLookup(LookupState.PENDING, ci.checkin_id, self.insurance_desk.source.name)
+        self.lookup_insurance(ci)
+
+    def action_bhyt_retry(self) -> None:
+        if self.bhyt is not None and self.bhyt.state is LookupState.FAILED and not self.reading:
+            self.start_bhyt_lookup()
+            self._render()
+
+    def on_bhyt_looked(self, message: m.BhytLooked) -> None:
+        if self.checkin is not None and message.lookup.checkin_id == self.checkin.checkin_id:
+            self.bhyt = message.lookup
+            self._render()
 
     @work(thread=True, exclusive=True, group="bhyt", exit_on_error=False)
     def lookup_insurance(self, checkin) -> None:
