@@ -107,3 +107,19 @@ def test_id_prefix_is_the_old_birth_registration_province(id_number, old, now):
     b = birth_province(id_number)
     assert (b.code, b.old_name, b.current.name) == (id_number[:3], old, now)
     assert b.text("vi") == f"{old} (nay: {now})" and b.text("en") == f"{old} (now {now})"
+
+
+def test_mutated_addresses_convert_or_stay_unrecognised():
+    from hypothesis import given, settings, strategies as st
+
+    base = TABLE[0][0]
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.integers(0, len(base) - 1), st.sampled_from(list(",. 0123456789aăâđêôơưPhườngXãTỉnh")))
+    def run(pos, ch):
+        c = convert(base[:pos] + ch + base[pos + 1:])
+        assert c.form in tuple(AddressForm)
+        assert c.form is not AddressForm.UNRECOGNISED or (c.current, c.unit_codes) == (None, None)
+        assert c.current is None or c.current.endswith(c.province.name)
+
+    run()
