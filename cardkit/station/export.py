@@ -77,7 +77,9 @@ def fhir_patient(person: PersonData, *, resource_id: str | None = None, insuranc
 def checkin_json(checkin) -> dict[str, Any]:
     """A check-in (:class:`~cardkit.station.checkin.CheckIn` or a journal record) as plain JSON."""
     if isinstance(checkin, CheckInRecord):
-        return checkin.to_dict()
+        from cardkit.station.addresses import address_view
+
+        return {**checkin.to_dict(), "addresses": address_view(record_person(checkin))}
     return checkin.to_dict()
 
 

@@ -35,3 +35,17 @@ def test_json_view_has_residence_origin_and_birth_province_in_both_forms():
 def test_current_address_is_exported_once():
     p = PersonData(id_number="001090012345", residence="Số 5 Lê Lợi, Phường Cầu Giấy, Thành phố Hà Nội")
     assert fhir_patient(p)["address"] == [{"use": "home", "type": "physical", "text": p.residence, "country": "VN"}]
+
+
+def test_journal_record_json_export_carries_both_forms():
+    from datetime import datetime, timezone
+
+    from cardkit.registry.journal import CheckInRecord
+    from cardkit.station.export import checkin_json
+
+    rec = CheckInRecord(at=datetime(2025, 8, 1, tzinfo=timezone.utc), station="s", operator="o", access_method="QR-only",
+                        match_outcome="not_found", extra={"identity": P.to_dict()}, checkin_id="c1")
+    out = checkin_json(rec)
+    assert out["checkin_id"] == "c1"
+    assert out["addresses"]["residence"]["current"] == "Số 12 đường Lê Lợi, Phường Phú Lợi, Thành phố Cần Thơ"
+    assert out["addresses"]["residence"]["printed"] == P.residence
