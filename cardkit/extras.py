@@ -21,16 +21,21 @@ class Extra(StrEnum):
     PG = "pg"
     QR = "qr"
     STATION = "station"
+    BHYT = "bhyt"
+    ADDRESS = "address"
 
 
 # The import names of each extra's distributions (pyproject: polars, pyarrow, adbc-driver-sqlite,
 # xxhash, openpyxl, rapidfuzz; psycopg; zxing-cpp, pyzbar, opencv-python-headless, numpy;
-# textual, textual-image). The station also needs the registry.
+# textual, textual-image; httpx, starlette, uvicorn; vietnamadminunits). The station also needs
+# the registry.
 MODULES: dict[Extra, tuple[str, ...]] = {
     Extra.REGISTRY: ("polars", "pyarrow", "adbc_driver_sqlite", "xxhash", "openpyxl", "rapidfuzz"),
     Extra.PG: ("psycopg",),
     Extra.QR: ("cv2", "numpy", "zxingcpp", "pyzbar"),
     Extra.STATION: ("textual", "textual_image"),
+    Extra.BHYT: ("httpx", "starlette", "uvicorn"),
+    Extra.ADDRESS: ("vietnamadminunits",),
 }
 NEEDS: dict[Extra, tuple[Extra, ...]] = {Extra.STATION: (Extra.REGISTRY,)}
 

@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "qr",
     "registry",
     "journal",
+    "bhyt",
     "bench_pace",
     "bench_read",
 ]

@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("verify", help="verify a folder of EF files (passive authentication)",
                               description=__doc__.splitlines()[0], epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("dir", type=Path, help="folder with EF_COM.bin, EF_SOD.bin, DG1.bin, ...")
+    p.add_argument("dir", type=Path, nargs="?", help="folder with EF_COM.bin, EF_SOD.bin, DG1.bin, ...")
+    p.add_argument("--receipt", type=Path, metavar="FILE",
+                   help="re-check a check-in's verification receipt (JSON) offline instead of a folder")
     p.add_argument("--trust", type=Path, default=None, help=f"trust store directory or file (default {default_trust_dir()})")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--now", type=datetime.fromisoformat, default=None, help="verify as of this ISO date/time")
@@ -136,6 +138,12 @@ def load_trust(path: Path | None) -> TrustStore:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    if args.receipt is not None:
+        from cardkit.cli.receipt import run_receipt
+
+        return run_receipt(args)
+    if args.dir is None:
+        raise InputError("give a folder of EF files or --receipt FILE", message_vi="Cần thư mục tệp EF hoặc --receipt.")
     trust = load_trust(args.trust)
     now = args.now.replace(tzinfo=args.now.tzinfo or timezone.utc) if args.now else None
     result, files, holder = verify_folder(args.dir, trust, now)

@@ -89,10 +89,8 @@ def _simple(card: PersonData, rec: Resident, src: str) -> Iterator[Discrepancy]:
     if card.sex and rec.sex and card.sex != rec.sex:
         yield _d("sex_mismatch", "sex", W, src, card.sex.vi, "registry", rec.sex.vi,
                  "Giới tính khác hồ sơ", "sex differs")
-    if card.residence and rec.residence and tone_key(card.residence) != tone_key(rec.residence):
-        # People move, and the 2025 mergers renamed provinces: a hint to update, not an alarm.
-        yield _d("residence_differs", "residence", I, src, card.residence, "registry", rec.residence,
-                 "Nơi thường trú khác hồ sơ", "residence differs")
+    if card.residence and rec.residence:
+        yield from _residence(card.residence, rec.residence, src)
     if card.id_number and rec.id_number and card.id_number != rec.id_number:
         yield _d("id_number_differs", "id_number", W, src, card.id_number, "registry", rec.id_number,
                  "Số định danh trong hồ sơ khác thẻ", "the record holds another ID number")
@@ -102,6 +100,34 @@ def _simple(card: PersonData, rec: Resident, src: str) -> Iterator[Discrepancy]:
     if card.old_id_number and rec.old_id_number and card.old_id_number != rec.old_id_number:
         yield _d("cmnd_differs", "old_id_number", I, src, card.old_id_number, "registry", rec.old_id_number,
                  "Số CMND cũ khác hồ sơ", "old CMND number differs")
+
+
+def both_forms(printed: str) -> str:
+    """The printed address and, when it differs, its current form (2025 units) after it."""
+    from cardkit.address.current import AddressError, convert
+
+    try:
+        current = convert(printed).current
+    except AddressError:
+        return printed
+    return printed if not current or current == printed else f"{printed} (nay: {current})"
+
+
+def _residence(card: str, rec: str, src: str) -> Iterator[Discrepancy]:
+    """Compared by current unit codes: an old address and its current form are the same place
+    (nothing to report); a move still is. Text only when a side has no recognisable ward."""
+    from cardkit.address.compare import Place, same_place
+    from cardkit.address.current import AddressError
+
+    try:
+        place = same_place(card, rec)
+    except AddressError:  # the 'address' extra is not installed
+        place = Place.UNKNOWN
+    if place is Place.SAME or (place is Place.UNKNOWN and tone_key(card) == tone_key(rec)):
+        return
+    # People move: a hint to update the record, not an alarm.
+    yield _d("residence_differs", "residence", I, src, both_forms(card), "registry", both_forms(rec),
+             "Nơi thường trú khác hồ sơ", "residence differs")
 
 
 def id_structure(id_number: str | None, dob: date | None, sex, source: str) -> list[Discrepancy]:

@@ -118,6 +118,28 @@ MIGRATIONS: tuple[Migration, ...] = (
         # A constant default: no table rewrite on either backend; every existing row was exact.
         ("ALTER TABLE residents ADD COLUMN dob_precision TEXT NOT NULL DEFAULT 'exact'",),
     ),
+    Migration(
+        5,
+        "BHYT lookups (who, when, which code) and verification receipts, both purged by retention",
+        (
+            """CREATE TABLE insurance_lookups (
+                seq {serial_pk},
+                at TEXT NOT NULL,
+                station TEXT NOT NULL,
+                operator TEXT NOT NULL,
+                source TEXT NOT NULL,
+                result_code TEXT NOT NULL,
+                checkin_id TEXT
+            )""",
+            "CREATE INDEX insurance_lookups_at ON insurance_lookups (at)",
+            """CREATE TABLE receipts (
+                checkin_id TEXT PRIMARY KEY,
+                at TEXT NOT NULL,
+                receipt TEXT NOT NULL
+            )""",
+            "CREATE INDEX receipts_at ON receipts (at)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

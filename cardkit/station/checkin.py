@@ -33,6 +33,7 @@ from cardkit.registry.match import Candidate, match
 from cardkit.registry.models import Resident
 from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
+from cardkit.station.addresses import address_view
 from cardkit.station.config import StationConfig
 from cardkit.qr.crosscheck import crosscheck
 from cardkit.station.identity import merge_identity
@@ -107,6 +108,7 @@ class CheckIn:
     face: bytes | None = field(default=None, repr=False)
     seq: int | None = None
     override: Override | None = None
+    receipt: dict | None = field(default=None, repr=False)  # cardkit.station.receipt (no personal data)
 
     @property
     def blocked(self) -> bool:
@@ -124,6 +126,7 @@ class CheckIn:
             "checkin_id": self.checkin_id, "seq": self.seq, "at": self.at.isoformat(),
             "station": self.station, "operator": self.operator, "mode": self.mode,
             "access_method": self.access_method, "identity": self.identity.to_dict(),
+            "addresses": address_view(self.identity),
             "overall_verdict": self.overall.value, "badges": self.summary.to_dict(),
             "verdicts": [v.to_dict() for v in self.verdicts],
             "discrepancies": [d.to_dict() for d in self.discrepancies],
@@ -254,7 +257,7 @@ class CheckInPipeline:
             badges.chip_authentic(pa_overall, verdicts), badges.chip_not_cloned(verdicts),
             badges.qr_agrees(qr_p is not None, qr_ds), badges.registry_match(outcome, reg_ds))
         insurance = Insurance.of(matched.resident if matched else None, at.date())
-        return CheckIn(
+        checkin = CheckIn(
             checkin_id=self.new_id(), at=at, station=self.config.station, operator=self.config.operator,
             mode=self.config.mode, access_method=access_method(result, qr_p is not None), identity=identity,
             chip=chip, qr=qr_p, overall=result.overall, verdicts=verdicts, summary=summary,
@@ -262,6 +265,9 @@ class CheckInPipeline:
             candidates=candidates, match_outcome=outcome, matched=matched, insurance=insurance,
             face=face_of(result),
         )
+        from cardkit.station.receipt import build_receipt
+
+        return replace(checkin, receipt=build_receipt(checkin, result))
 
     def record(self, checkin: CheckIn) -> CheckIn:
         """Append to the journal (committed when this returns); the check-in with its sequence number."""
@@ -269,6 +275,10 @@ class CheckInPipeline:
             if store is None:
                 return checkin
             seq = Journal(store).append(checkin.to_record())
+            if checkin.receipt is not None:
+                from cardkit.registry.evidence import ReceiptStore
+
+                ReceiptStore(store).put(checkin.checkin_id, checkin.at, checkin.receipt)
         return replace(checkin, seq=seq)
 
     def process(self, result: ReadResult, qr: object = None) -> CheckIn:
@@ -280,10 +290,12 @@ class CheckInPipeline:
         reg_ds = self._registry_findings(checkin.identity, "candidate_confirmed", candidate, today)
         keep = [d for d in checkin.discrepancies if d.source_b in ("qr", "verification")]
         summary = replace(checkin.summary, registry_match=badges.registry_match("candidate_confirmed", reg_ds))
+        new_id, at = self.new_id(), self.clock()
+        receipt = {**checkin.receipt, "checkin_id": new_id, "at": at.isoformat()} if checkin.receipt else None
         confirmed = replace(
-            checkin, checkin_id=self.new_id(), at=self.clock(), match_outcome="candidate_confirmed",
+            checkin, checkin_id=new_id, at=at, match_outcome="candidate_confirmed",
             matched=candidate, summary=summary, discrepancies=_dedupe(keep + reg_ds),
-            insurance=Insurance.of(candidate.resident, today), seq=None)
+            insurance=Insurance.of(candidate.resident, today), seq=None, receipt=receipt)
         return self.record(confirmed)
 
     def override(self, checkin: CheckIn, reason: str) -> CheckIn:

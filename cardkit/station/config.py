@@ -10,9 +10,14 @@ Every key is optional; a missing file means the defaults. The file is flat TOML:
     trust_path = "/home/me/.local/share/cardkit/trust"
     mode = "clinic"             # "clinic" (insurance panel) or "counter"
     operator = ""               # recorded in the journal with every check-in
+    operator_id = ""            # the operator's ID number (cccdCb of the BHXH gateway lookups)
     station = "desk-1"          # this desk's name in the journal
     language = "vi"             # "vi" or "en"
     photo = "auto"              # "auto" (Kitty/Sixel when the terminal can), "halfblock", "none"
+    insurance = "registry"      # BHYT source: "registry" (the registry file) or "gateway"
+    insurance_account = ""      # gateway account file (0600 TOML); "" = $CARDKIT_HOME/bhyt.toml
+    insurance_timeout = "4"     # seconds per gateway request
+    retention_days = "0"        # journal entries and receipts older than this are purged; 0 = keep
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from cardkit.home import cardkit_home, ensure_parent, write_private
 MODES = ("clinic", "counter")
 LANGUAGES = ("vi", "en")
 PHOTO_MODES = ("auto", "halfblock", "none")
+INSURANCE_SOURCES = ("registry", "gateway")
 
 
 
@@ -53,9 +59,14 @@ class StationConfig:
     trust_path: str = ""
     mode: str = "clinic"
     operator: str = ""
+    operator_id: str = ""
     station: str = ""
     language: str = "vi"
     photo: str = "auto"
+    insurance: str = "registry"
+    insurance_account: str = ""
+    insurance_timeout: str = "4"
+    retention_days: str = "0"
 
     def __post_init__(self) -> None:
         # Empty locations mean "the default under CARDKIT_HOME", resolved when the config is made.
@@ -65,10 +76,22 @@ class StationConfig:
             object.__setattr__(self, "trust_path", _default_trust())
         if not self.station:
             object.__setattr__(self, "station", socket.gethostname() or "station")
-        for name, allowed in (("mode", MODES), ("language", LANGUAGES), ("photo", PHOTO_MODES)):
+        if not self.insurance_account:
+            object.__setattr__(self, "insurance_account", str(cardkit_home() / "bhyt.toml"))
+        for name, allowed in (("mode", MODES), ("language", LANGUAGES), ("photo", PHOTO_MODES),
+                              ("insurance", INSURANCE_SOURCES)):
             if getattr(self, name) not in allowed:
                 raise InputError(f"station config: {name} must be one of {', '.join(allowed)}",
                                  message_vi=f"Cấu hình trạm: giá trị '{name}' không hợp lệ.")
+
+        for name in ("insurance_timeout", "retention_days"):
+            try:
+                ok = float(getattr(self, name)) >= 0
+            except ValueError:
+                ok = False
+            if not ok:
+                raise InputError(f"station config: {name} must be a number >= 0",
+                                 message_vi=f"Cấu hình trạm: giá trị '{name}' phải là số không âm.")
 
     @property
     def clinic(self) -> bool:

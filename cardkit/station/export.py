@@ -11,7 +11,9 @@ FHIR R4 Patient (https://hl7.org/fhir/R4/patient.html), choices made here:
 - name: ``text`` as printed, ``family`` = the first word, ``given`` = the rest in order
   (Vietnamese order is family name first: "Nguyễn Văn An" -> family "Nguyễn", given ["Văn", "An"]).
 - gender: ``male`` / ``female`` (``unknown`` when the card does not say); birthDate ISO 8601;
-  address: one ``home`` address with the residence as ``text`` and country ``VN``.
+  address: the residence as ``text``, country ``VN``; when printed in the pre-2025 units, its
+  current form first (``use: home``; ward as ``city``, province as ``state``) and the printed one
+  after it (``use: old``, period ending 2025-06-30), both verbatim (cardkit.station.addresses).
 - The face image is left out unless asked for (``photo=True``): exports leave the desk.
 """
 
@@ -64,7 +66,9 @@ def fhir_patient(person: PersonData, *, resource_id: str | None = None, insuranc
     if person.date_of_birth:
         res["birthDate"] = person.date_of_birth.isoformat()
     if person.residence:
-        res["address"] = [{"use": "home", "type": "physical", "text": person.residence, "country": "VN"}]
+        from cardkit.station.addresses import fhir_addresses
+
+        res["address"] = fhir_addresses(person)
     if face_jpeg:
         res["photo"] = [{"contentType": "image/jpeg", "data": base64.b64encode(face_jpeg).decode("ascii")}]
     return res
@@ -73,7 +77,9 @@ def fhir_patient(person: PersonData, *, resource_id: str | None = None, insuranc
 def checkin_json(checkin) -> dict[str, Any]:
     """A check-in (:class:`~cardkit.station.checkin.CheckIn` or a journal record) as plain JSON."""
     if isinstance(checkin, CheckInRecord):
-        return checkin.to_dict()
+        from cardkit.station.addresses import address_view
+
+        return {**checkin.to_dict(), "addresses": address_view(record_person(checkin))}
     return checkin.to_dict()
 
 

@@ -27,9 +27,10 @@ from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
 from cardkit.station.config import StationConfig
 from cardkit.tui import messages as m
 from cardkit.tui.backends import CardSource
+from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
-from cardkit.tui.workers import CameraWorker, CardWorkers
+from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def _bindings(t: Translator) -> list[Binding]:
     ]
 
 
-class StationApp(CardWorkers, CameraWorker, App):
+class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -54,7 +55,7 @@ class StationApp(CardWorkers, CameraWorker, App):
                  registry: RegistrySource = None, trust=None, clock: Callable[[], datetime] | None = None,
                  new_id: Callable[[], str] | None = None, config_path: str | Path | None = None,
                  poll_interval: float = 0.3, graphics: bool = False, demo_qr: str | None = None,
-                 demo_toggle: Callable[[], bool] | None = None) -> None:
+                 demo_toggle: Callable[[], bool] | None = None, insurance=None) -> None:
         super().__init__()
         self.config = config or StationConfig()
         self.source = source
@@ -67,6 +68,9 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
         self.t = Translator(self.config.language)
+        self.insurance_desk = self._insurance_desk(insurance)
+        self.last_purge = None  # cardkit.registry.evidence.Purged of the last scheduled purge
+        self.bhyt = None  # the BHYT lookup of the check-in on screen (cardkit.station.insurance.BhytLookup)
         self._bindings = BindingsMap(self._make_bindings())
         # state the screen renders
         self.checkin: CheckIn | None = None
@@ -78,16 +82,21 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.reading = False
         self.progress: tuple[str, int, int | None] = ("", 0, None)
         self.status: tuple[str, str] = (self.t("status.ready"), "info")
+        if getattr(self, "_startup_warning", None):
+            self.status = (self._startup_warning, "warn")
         self.last_error: str | None = None
 
     def _make_bindings(self) -> list[Binding]:
         extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
+        if self.insurance_desk is not None:
+            extra.append(Binding("f6", "bhyt_retry", self.t("b.bhyt_retry")))
         return _bindings(self.t) + extra
 
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())
         self.watch_card()
+        self.schedule_purge()
         if self.config.camera:
             self.watch_camera(self.config.camera)
         if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card
@@ -220,7 +229,7 @@ class StationApp(CardWorkers, CameraWorker, App):
             field.focus()
 
     def _clear_card(self) -> None:
-        self.checkin, self.holder, self.face = None, None, None
+        self.checkin, self.holder, self.face, self.bhyt = None, None, None, None
         self.progress = ("", 0, None)
 
     # -- messages from the workers -----------------------------------------------------------
@@ -267,6 +276,8 @@ class StationApp(CardWorkers, CameraWorker, App):
         self.last_error = None
         if message.checkin.match_outcome == "candidate_confirmed" and message.checkin.matched:
             self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
+        elif self.bhyt is None or self.bhyt.checkin_id != message.checkin.checkin_id:
+            self.start_bhyt_lookup()
         self._render()
 
     def on_journaled(self, message: m.Journaled) -> None:
@@ -356,6 +367,8 @@ class StationApp(CardWorkers, CameraWorker, App):
         """Settings saved in setup take effect now: reader, registry, trust store, mode, operator."""
         old, self.config = self.config, config
         self.pipeline.config = config
+        if self.insurance_desk is not None:  # the operator's name and ID go with every lookup
+            self.insurance_desk.config = config
         if config.reader != old.reader and hasattr(self.source, "wanted"):
             self.source.wanted = config.reader
         if config.registry_url != old.registry_url:

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
+from cardkit.station.addresses import address_view
+from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
 from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
                                  insurance_text)
@@ -32,13 +34,13 @@ class CheckInScreen(Screen):
     #progressrow { height: 1; padding: 0 1; }
     #progress { width: 40; }
     #fileinfo { width: 1fr; padding: 0 1; color: $text-muted; }
-    #main { height: 19; }
+    #main { height: 21; }
     #left { width: 28; }
     #photo { height: 16; border: round $primary; }
     #photo-gfx { height: 16; width: 100%; border: round $primary; }
     #overall { height: 3; content-align: center middle; text-align: center; }
     #identity { width: 1fr; border: round $primary; padding: 0 1; }
-    #right { width: 44; }
+    #right { width: 50; }
     #badges { height: 8; border: round $primary; padding: 0 1; }
     #explain { height: 3; color: $text-muted; }
     #clinic { height: 1fr; border: round $accent; padding: 0 1; }
@@ -93,7 +95,8 @@ class CheckInScreen(Screen):
         self.show_status()
         self.show_progress()
         self.query_one("#identity", Static).update(
-            identity_text(ci.identity if ci else app.holder, t, verified=ci is not None and ci.genuine))
+            identity_text(ci.identity if ci else app.holder, t, address_view(ci.identity) if ci else None,
+                          verified=ci is not None and ci.genuine))
         photo = self.query_one("#photo", HalfBlockPhoto)
         if app.face is None:
             self.query("#photo-gfx").remove()
@@ -112,9 +115,13 @@ class CheckInScreen(Screen):
         self.query_one("#explain", Static).update("")
         clinic = self.query_one("#clinic", Static)
         clinic.display = app.config.clinic
-        clinic.update(insurance_text(ci.insurance if ci else None, t))
+        if app.insurance_desk is not None:
+            clinic.update(bhyt_text(app.bhyt, t))
+        else:
+            clinic.update(insurance_text(ci.insurance if ci else None, t))
         table = self.query_one("#discrepancies", DiscrepancyTable)
-        table.show(ci.discrepancies if ci else (), t)
+        bhyt_ds = app.bhyt.discrepancies if app.bhyt is not None and ci is not None else ()
+        table.show((ci.discrepancies + bhyt_ds) if ci else (), t)
         cands = self.query_one("#candidates", CandidateTable)
         pending = ci is not None and ci.match_outcome == "candidates" and bool(ci.candidates)
         cands.set_class(pending, "shown")

@@ -2,8 +2,10 @@
 """``station_tui.py --demo``: everything a newcomer needs on a fresh machine, under
 ``$CARDKIT_HOME/demo``: pcscd (started if not running), the bundled virtual card served to the
 vpcd driver (port 35963, reader "Virtual PCD 00 00"), a synthetic registry in SQLite that
-includes the card's holder (so the check-in finds a match, with valid health insurance), and a
-trust store holding the simulator's test CSCA (so the card verifies as VALID).
+includes the card's holder (so the check-in finds a match, with valid health insurance), a
+trust store holding the simulator's test CSCA (so the card verifies as VALID), and the local
+stand-in of the BHXH gateway on 127.0.0.1 (any free port; its account written 0600 to
+``demo/bhyt.toml``) so the clinic panel shows a BHYT status looked up over HTTP.
 
 The TUI may use the simulator; the library never does (import-linter contract).
 """
@@ -26,6 +28,7 @@ logger = logging.getLogger(__name__)
 READER = "Virtual PCD 00 00"
 PORT = 35963
 SYNTHETIC_RESIDENTS = 2000
+DEMO_OPERATOR = ("Nguyễn Thị Lan", "001099012345")
 
 
 def demo_resident(person, *, today: date | None = None):
@@ -62,6 +65,7 @@ class Demo:
         self.pcscd = None
         self.bridge = None
         self.image = None
+        self.standin = None
 
     @property
     def registry_url(self) -> str:
@@ -83,10 +87,24 @@ class Demo:
         self.image = builtin_card()
         TestPki().write_trust(self.trust_path)
         build_registry(self.registry_url, PersonData.from_dict(self.image.meta["person"]))
+        self._start_standin()
         self.bridge = VpcdBridge(make_card(self.image), port=self.port)
         threading.Thread(target=self.bridge.serve_forever, name="vpcd-demo-card", daemon=True).start()
         self._wait_for_reader(timeout)
         return self
+
+    @property
+    def account_path(self) -> Path:
+        return self.dir / "bhyt.toml"
+
+    def _start_standin(self) -> None:
+        from cardkit.insurance.settings import GatewayAccount, write_account
+        from cardkit.insurance.standin import StandIn, StandInState
+
+        state = StandInState(operators={DEMO_OPERATOR[1]: DEMO_OPERATOR[0]})
+        self.standin = StandIn(state).start()
+        write_account(self.account_path, GatewayAccount(self.standin.url, state.username, state.password,
+                                                        name="stand-in"))
 
     def _wait_for_reader(self, timeout: float) -> None:
         from cardkit.errors import CardkitError
@@ -113,10 +131,16 @@ class Demo:
         return self.bridge.toggle() if self.bridge is not None else False
 
     def config(self, base: StationConfig) -> StationConfig:
+        operator, operator_id = base.operator or DEMO_OPERATOR[0], base.operator_id or DEMO_OPERATOR[1]
+        if self.standin is not None:  # the stand-in knows the demo's operator, as BHXH would
+            self.standin.state.operators[operator_id] = operator
         return base.with_(reader=READER, registry_url=self.registry_url, trust_path=self.trust_path,
-                          operator=base.operator or "Demo", mode="clinic")
+                          operator=operator, operator_id=operator_id, mode="clinic", insurance="gateway",
+                          insurance_account=str(self.account_path))
 
     def stop(self) -> None:
+        if self.standin is not None:
+            self.standin.stop()
         if self.bridge is not None:
             self.bridge.stop()
         if self.pcscd is not None:

@@ -70,3 +70,11 @@ class QrScanned(Message):
     def __init__(self, payload) -> None:  # cardkit.qr.payload.QrPayload
         super().__init__()
         self.payload = payload
+
+
+class BhytLooked(Message):
+    """The BHYT lookup of a check-in finished (answer, no answer, or skipped)."""
+
+    def __init__(self, lookup) -> None:  # cardkit.station.insurance.BhytLookup
+        super().__init__()
+        self.lookup = lookup

@@ -57,6 +57,8 @@ class SetupScreen(Screen):
                              allow_blank=False, id="mode")
                 yield Label(t("setup.operator"))
                 yield Input(c.operator, id="operator")
+                yield Label(t("setup.operator_id"))
+                yield Input(c.operator_id, id="operator_id")
                 yield Label(t("setup.station"))
                 yield Input(c.station, id="station")
                 yield Label(t("setup.language"))
@@ -96,7 +98,7 @@ class SetupScreen(Screen):
     def form_config(self) -> StationConfig:
         reader = self.query_one("#reader", Select).value
         values = {name: self.query_one(f"#{name}", Input).value.strip()
-                  for name in ("camera", "registry_url", "trust_path", "operator", "station")}
+                  for name in ("camera", "registry_url", "trust_path", "operator", "operator_id", "station")}
         return self.app.config.with_(
             reader="" if reader in (Select.NULL, None) else str(reader),
             mode=str(self.query_one("#mode", Select).value),

@@ -25,7 +25,28 @@ def fmt_date(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-def identity_text(p: PersonData | None, t: Translator, *, verified: bool = False) -> Text:
+def _address_lines(out: Text, name: str, addresses: dict, t: Translator, width: int) -> None:
+    """After the printed residence: its current form (2025 units), a split ward flagged; after the
+    ID number: the province its prefix names (old birth registration, with today's province)."""
+    if name == "residence":
+        res = addresses.get("residence") or {}
+        current = res.get("current")
+        if current and current != res.get("printed"):
+            out.append(f"{t('f.residence_now'):<{width}}", style="dim")
+            out.append(f"{current}\n", style="cyan")
+        if res.get("split"):
+            alt = ", ".join(a["name"] for a in res.get("alternatives") or [])
+            out.append(t("addr.split", alt=alt) + "\n", style="bold yellow")
+    elif name == "id_number" and addresses.get("birth_registration_province"):
+        b = addresses["birth_registration_province"]
+        now = b.get("current") or "?"
+        text = f"{b['old_name']} (nay: {now})" if t.lang == "vi" else f"{b['old_name']} (now {now})"
+        out.append(f"{t('f.birth_province'):<{width}}", style="dim")
+        out.append(f"{text}\n")
+
+
+def identity_text(p: PersonData | None, t: Translator, addresses: dict | None = None, *,
+                  verified: bool = False) -> Text:
     """The holder's fields; unless the card is VALID, the name is marked "chưa xác thực"."""
     out = Text()
     width = 16
@@ -45,6 +66,8 @@ def identity_text(p: PersonData | None, t: Translator, *, verified: bool = False
         if name == "full_name" and p is not None and not verified:
             out.append(f"  ({t('identity.unverified')})", style="bold red")
         out.append("\n")
+        if addresses:
+            _address_lines(out, name, addresses, t, width)
     return out
 
 

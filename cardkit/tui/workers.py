@@ -164,3 +164,33 @@ class CameraWorker:
             self.call_from_thread(self.set_status, self._error_text(exc), "error")
             return
         self.call_from_thread(self.scan_qr, payload)
+
+
+class RetentionWorker:
+    """Mixed into :class:`~cardkit.tui.app.StationApp`: the retention purge, at start and hourly."""
+
+    PURGE_EVERY = 3600.0
+
+    def schedule_purge(self) -> None:
+        if float(self.config.retention_days) > 0 and callable(self.registry):
+            self.purge_journal()
+            self.set_interval(self.PURGE_EVERY, self.purge_journal)
+
+    @work(thread=True, exclusive=True, group="purge", exit_on_error=False)
+    def purge_journal(self) -> None:
+        from datetime import timedelta
+
+        from cardkit.registry.evidence import purge
+
+        try:
+            store = self.registry()
+            try:
+                done = purge(store, older_than=timedelta(days=float(self.config.retention_days)), now=self.clock())
+            finally:
+                store.close()
+        except CardkitError as exc:
+            logger.warning("retention purge failed: %s", exc)
+            return
+        self.last_purge = done
+        logger.info("retention purge: %d check-ins, %d lookups, %d receipts", done.checkins, done.lookups,
+                    done.receipts)

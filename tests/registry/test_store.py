@@ -125,6 +125,6 @@ def test_migration_4_adds_the_dob_precision_and_keeps_rows_exact(db_url):
             "'2025-01-01T00:00:00+00:00')")
         assert s.schema_version() == 3
     with open_store(db_url) as s:
-        assert s.schema_version() == LATEST_VERSION == 4
+        assert s.schema_version() == LATEST_VERSION == 5
         r = s.get("001090012345")
         assert (r.date_of_birth, r.dob_precision) == (date(1950, 1, 1), DobPrecision.EXACT)
