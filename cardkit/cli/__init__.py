@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "qr",
     "registry",
     "journal",
+    "agent",
     "bench_pace",
     "bench_read",
 ]
