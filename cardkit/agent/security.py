@@ -36,7 +36,7 @@ from cardkit.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-PUBLIC = frozenset({"/", "/demo", "/cardkit-agent.js", "/v1/openapi.json", "/v1/schema/read-result.json"})
+PUBLIC = frozenset({"/", "/demo", "/demo.js", "/cardkit-agent.js", "/v1/openapi.json", "/v1/schema/read-result.json"})
 WS_PROTOCOL = "cardkit.v1"
 WS_TOKEN = "token."
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

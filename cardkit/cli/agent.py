@@ -127,7 +127,7 @@ def serve(args: argparse.Namespace) -> int:
             _, token = tokens.pair(base)
             print(f"cardkit agent: demo page {base}/demo#token={token}", file=sys.stderr)
         server = uvicorn.Server(uvicorn.Config(build_app(owner, config, tokens), host=config.host, port=config.port,
-                                               access_log=False, log_level="warning", ws="websockets",
+                                               access_log=False, log_level="warning", ws="websockets-sansio",
                                                lifespan="on"))
         server.run()
     finally:
