@@ -22,7 +22,7 @@ from cardkit.agent.events import EventHub, EventKind
 from cardkit.agent.faces import FaceCache, as_jpeg
 from cardkit.agent.problems import AgentError, Code, problem_of
 from cardkit.agent.sources import CardSource
-from cardkit.errors import CardkitError
+from cardkit.errors import CardkitError, CardRemovedError, TransportError
 from cardkit.icao.reading import ReadResult
 from cardkit.icao.session import FileEvent
 from cardkit.registry.journal import CheckInRecord, Journal
@@ -56,7 +56,8 @@ class ReaderOwner:
         self.pipeline = CheckInPipeline(config, registry, trust, clock=clock, new_id=self._take_id)
         self.poll_interval = poll_interval
         self.qr = None
-        self._busy = threading.Lock()
+        self._busy = threading.Lock()  # one read at a time: a second one is refused at once
+        self._card = threading.Lock()  # the read and the presence probe never touch the card together
         self._current = ""
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -104,14 +105,19 @@ class ReaderOwner:
             self._busy.release()
 
     def _read(self, access, checkin_id: str, origin: str | None, qr) -> ReadOutcome:
-        conn = self.source.connect()
-        try:
-            result = self.pipeline.read(conn, access, progress=lambda ev: self._progress(ev, checkin_id))
-        finally:
+        with self._card:  # waits for a presence probe in flight (a PC/SC probe powers the card off)
+            conn = self.source.connect()
             try:
-                conn.close()
-            except CardkitError:
-                pass
+                result = self.pipeline.read(conn, access, progress=lambda ev: self._progress(ev, checkin_id))
+            except TransportError as exc:
+                if type(exc) is TransportError and not self._still_present():
+                    raise CardRemovedError("the link failed and the card is no longer on the reader") from exc
+                raise
+            finally:
+                try:
+                    conn.close()
+                except CardkitError:
+                    pass
         doc = result.to_dict()
         self.hub.publish(EventKind.VERDICTS, checkin_id=checkin_id, overall=doc["overall"], verdicts=doc["verdicts"])
         checkin = self.pipeline.evaluate(result, qr)
@@ -122,6 +128,13 @@ class ReaderOwner:
         self.hub.publish(EventKind.CHECKIN_JOURNALED, checkin_id=checkin.checkin_id, seq=checkin.seq,
                          overall=doc["overall"])
         return ReadOutcome(result, checkin, self.faces.get(checkin_id) is not None)
+
+    def _still_present(self) -> bool:
+        """After a failed exchange: is the card still there? (pcscd may notice a pull late.)"""
+        try:
+            return self.source.card_present()
+        except CardkitError:
+            return False
 
     def _progress(self, ev: FileEvent, checkin_id: str) -> None:
         self.hub.publish(EventKind.FILE_PROGRESS, checkin_id=checkin_id, file=ev.name, state=ev.kind,
@@ -162,14 +175,22 @@ class ReaderOwner:
             self._poller.join(5)
             self._poller = None
 
+    def _probe(self) -> tuple[bool, object]:
+        try:
+            return self.source.card_present(), None
+        except CardkitError as exc:
+            return False, problem_of(exc)
+        except Exception as exc:  # the poller's boundary: a PC/SC surprise must not end presence events
+            logger.warning("card presence probe failed: %s", type(exc).__name__)
+            return False, problem_of(exc)
+        finally:
+            self._card.release()
+
     def _poll(self) -> None:
         problem = None
         while not self._stop.is_set():
-            if not self.busy:
-                try:
-                    present, now = self.source.card_present(), None
-                except CardkitError as exc:
-                    present, now = False, problem_of(exc)
+            if not self.busy and self._card.acquire(blocking=False):
+                present, now = self._probe()
                 if now != problem:
                     problem = now
                     if now is not None:

@@ -95,7 +95,11 @@ def _wait_state(browser, *states: str, timeout: float = 20) -> str:
         texts = {i: browser.find_element(By.ID, i).text for i in ("status", "progress", "message", "verdict")}
         raise AssertionError(f"page never reached {states}: {texts}") from None
     state = browser.find_element(By.TAG_NAME, "body").get_attribute("data-state")
-    return state if state == "done" else f"{state}: {browser.find_element(By.ID, 'message').get_attribute('data-code')}"
+    if state == "done":
+        return state
+    message = browser.find_element(By.ID, "message")
+    print("read failed:", message.get_attribute("data-code"), message.get_attribute("title"))
+    return f"{state}: {message.get_attribute('data-code')}"
 
 
 def _fields(browser) -> dict[str, str]:

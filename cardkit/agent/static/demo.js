@@ -19,6 +19,7 @@ function fail(err) {
   clearForm();  // nothing partial is kept from a failed read
   $("message").textContent = err.messageVi;
   $("message").dataset.code = err.code;
+  $("message").title = err.detail || "";  // the English developer detail, on hover
   document.body.dataset.state = "failed";
 }
 async function showFace(path) {
@@ -58,7 +59,7 @@ agent.events((ev) => {
     case "identity": if (ev.checkin_id === active) fill(patientForm(ev.holder)); break;
     case "face": if (ev.checkin_id === active) showFace(ev.url); break;
     case "read_failed":
-      if (ev.checkin_id === active) { active = null; fail({ messageVi: ev.error.message_vi, code: ev.error.code }); }
+      if (ev.checkin_id === active) { active = null; fail({ messageVi: ev.error.message_vi, code: ev.error.code, detail: ev.error.detail }); }
       break;
   }
 }, { onClose: () => { $("status").textContent = "Mất kết nối dịch vụ đọc thẻ, đang thử lại…"; } });
