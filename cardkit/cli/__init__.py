@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "agent",
     "bench_pace",
     "bench_read",
+    "bench_agent",
 ]
 
 

@@ -101,3 +101,6 @@ def make_agent(tmp_path, image, trust_dir, registry_template):
     yield make
     for a in started:
         a.client.__exit__(None, None, None)
+
+
+from registry.conftest import postgres_server  # noqa: E402,F401 - the one PostgreSQL the registry tests start
