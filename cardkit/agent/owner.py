@@ -187,7 +187,7 @@ class ReaderOwner:
             self._card.release()
 
     def _poll(self) -> None:
-        problem = None
+        problem, seen = None, None
         while not self._stop.is_set():
             if not self.busy and self._card.acquire(blocking=False):
                 present, now = self._probe()
@@ -195,7 +195,10 @@ class ReaderOwner:
                     problem = now
                     if now is not None:
                         self.hub.publish(EventKind.READER_PROBLEM, **now.to_dict())
-                if present != self.card_present:
+                # a change counts once two probes in a row agree (a card being powered down after
+                # a read can look absent for an instant)
+                confirmed, seen = present == seen, present
+                if confirmed and present != self.card_present:
                     if self.card_present is not None or present:
                         self.hub.publish(EventKind.CARD_INSERTED if present else EventKind.CARD_REMOVED)
                     self.card_present = present

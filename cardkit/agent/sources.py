@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
-from cardkit.errors import NoCardError
+from cardkit.errors import NoCardError, NoReaderError
 from cardkit.transport.base import Connection
 from cardkit.transport.inproc import CardLike, InProcessConnection
 
@@ -26,18 +26,27 @@ class CardSource(Protocol):
 
 
 class PcscSource:
-    """A PC/SC reader by name (substring); empty: the first reader holding a card."""
+    """A PC/SC reader by name (substring); empty: the first reader holding a card. Presence comes
+    from pcscd's reader states (:func:`cardkit.transport.pcsc.card_states`), never from a probe
+    connection, which would power off a card being read."""
 
     def __init__(self, reader: str = "") -> None:
         self.wanted = reader
 
-    def card_present(self) -> bool:
-        from cardkit.transport.pcsc import find_reader
+    def _states(self) -> dict[str, bool]:
+        from cardkit.transport.pcsc import card_states
 
-        try:
-            return find_reader(self.wanted or None, require_card=not self.wanted).card_present()
-        except NoCardError:
-            return False
+        states = card_states()
+        if not states:
+            raise NoReaderError("no PC/SC reader found")
+        if self.wanted:
+            states = {n: p for n, p in states.items() if self.wanted.lower() in n.lower()}
+            if not states:
+                raise NoReaderError(f"no reader matching {self.wanted!r}")
+        return states
+
+    def card_present(self) -> bool:
+        return any(self._states().values())
 
     def connect(self) -> Connection:
         from cardkit.transport.pcsc import find_reader
@@ -45,10 +54,10 @@ class PcscSource:
         return find_reader(self.wanted or None, require_card=True).connect()
 
     def readers(self) -> list[dict[str, object]]:
-        from cardkit.transport.pcsc import list_readers
+        from cardkit.transport.pcsc import card_states
 
-        return [{"name": r.name, "card_present": r.card_present(),
-                 "selected": bool(self.wanted) and self.wanted.lower() in r.name.lower()} for r in list_readers()]
+        return [{"name": n, "card_present": p, "selected": bool(self.wanted) and self.wanted.lower() in n.lower()}
+                for n, p in card_states().items()]
 
 
 class InProcessSource:

@@ -125,7 +125,8 @@ def serve(args: argparse.Namespace) -> int:
         if demo is not None:
             tokens.revoke(base)
             _, token = tokens.pair(base)
-            print(f"cardkit agent: demo page {base}/demo#token={token}", file=sys.stderr)
+            print(f"cardkit agent: open the demo page {base}/demo#token={token}&key={demo.image.meta['id']}",
+                  file=sys.stderr)
         server = uvicorn.Server(uvicorn.Config(build_app(owner, config, tokens), host=config.host, port=config.port,
                                                access_log=False, log_level="warning", ws="websockets-sansio",
                                                lifespan="on"))

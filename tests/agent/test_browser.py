@@ -129,6 +129,22 @@ def test_demo_page_fills_the_registration_form_from_the_card(browser, server, se
     assert browser.find_element(By.ID, "verdict").text == f"Kết quả xác thực: VALID · lượt tiếp nhận #{rows[-1].seq}"
 
 
+def test_the_demo_link_with_a_key_checks_in_the_card_already_on_the_reader(browser, server, serve_card, image):
+    """What `cardkit agent --demo` prints: /demo#token=...&key=ID reads the card as the page opens."""
+    from selenium.webdriver.common.by import By
+
+    before = len(_journal(server))
+    with serve_card(make_card(image), slot=0):
+        auth = {"Authorization": f"Bearer {server['token']}"}
+        while httpx.get(f"{server['base']}/v1/status", headers=auth).json()["card_present"] is not True:
+            pass
+        browser.get("about:blank")
+        browser.get(f"{server['base']}/demo#token={server['token']}&key=001090012345")
+        assert _wait_state(browser, "done", "failed") == "done"
+    assert browser.find_element(By.ID, "ho_ten").get_attribute("value") == "Nguyễn Văn An"
+    assert len(_journal(server)) == before + 1
+
+
 def test_pulling_the_card_mid_read_shows_the_typed_message(browser, server, serve_card, image):
     from selenium.webdriver.common.by import By
 

@@ -3,10 +3,14 @@
 import { CardkitAgent, patientForm } from "/cardkit-agent.js";
 
 const $ = (id) => document.getElementById(id);
-const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+const params = new URLSearchParams(location.hash.slice(1));
+const token = params.get("token") || "";
+if (params.get("key")) $("key").value = params.get("key");  // `cardkit agent --demo` links the demo card's ID
 const agent = new CardkitAgent({ baseUrl: location.origin, token });
 const FIELDS = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "dia_chi", "ma_bhyt"];
 let active = null, reading = false;
+let armed = true;  // a card put on the reader is read once per key typed, not again on every re-insertion
+$("key").addEventListener("input", () => { armed = true; });
 
 function fill(values) { for (const k of FIELDS) if (values[k]) $(k).value = values[k]; }
 function clearForm() {
@@ -31,6 +35,7 @@ async function showFace(path) {
 async function read() {
   if (reading) return;
   reading = true;
+  armed = false;
   $("message").textContent = "";
   document.body.dataset.state = "reading";
   try {
@@ -48,10 +53,14 @@ async function read() {
 
 agent.events((ev) => {
   switch (ev.event) {
-    case "hello": document.body.dataset.connected = "yes"; $("status").textContent = ev.card_present ? "Đã có thẻ trên đầu đọc." : "Mời đặt thẻ lên đầu đọc."; break;
+    case "hello":
+      document.body.dataset.connected = "yes";
+      $("status").textContent = ev.card_present ? "Đã có thẻ trên đầu đọc." : "Mời đặt thẻ lên đầu đọc.";
+      if (armed && ev.card_present && params.get("key") && !ev.busy) read();
+      break;
     case "card_inserted":
       $("status").textContent = "Đã có thẻ trên đầu đọc.";
-      if ($("key").value.trim()) read();
+      if (armed && $("key").value.trim()) read();
       break;
     case "card_removed": $("status").textContent = "Thẻ đã được lấy ra."; break;
     case "read_started": active = ev.checkin_id; clearForm(); document.body.dataset.state = "reading"; break;
