@@ -28,7 +28,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from cardkit.agent import schema
 from cardkit.agent.config import AgentConfig
 from cardkit.agent.owner import ReaderOwner, ReadOutcome, face_url
-from cardkit.agent.problems import Code, Problem, problem_of
+from cardkit.agent.problems import AgentError, Code, Problem, problem_of
 from cardkit.agent.security import WS_PROTOCOL, Guard, RateLimiter
 from cardkit.agent.tokens import TokenStore
 from cardkit.station.export import checkin_fhir
@@ -72,9 +72,7 @@ async def json_body(request: Request, validator: Draft202012Validator) -> dict:
     return body
 
 
-def _invalid(detail: str):
-    from cardkit.agent.problems import AgentError
-
+def _invalid(detail: str) -> AgentError:
     return AgentError(Code.INVALID_REQUEST, detail)
 
 
@@ -186,9 +184,7 @@ def build_app(owner: ReaderOwner, config: AgentConfig, tokens: TokenStore, *,
     return Guard(app, config=config, tokens=tokens, limiter=limiter)
 
 
-def _not_found():
-    from cardkit.agent.problems import AgentError
-
+def _not_found() -> AgentError:
     return AgentError(Code.NOT_FOUND)
 
 
