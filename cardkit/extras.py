@@ -23,6 +23,7 @@ class Extra(StrEnum):
     STATION = "station"
     BHYT = "bhyt"
     ADDRESS = "address"
+    AGENT = "agent"
 
 
 # The import names of each extra's distributions (pyproject: polars, pyarrow, adbc-driver-sqlite,
@@ -36,8 +37,9 @@ MODULES: dict[Extra, tuple[str, ...]] = {
     Extra.STATION: ("textual", "textual_image"),
     Extra.BHYT: ("httpx", "starlette", "uvicorn"),
     Extra.ADDRESS: ("vietnamadminunits",),
+    Extra.AGENT: ("starlette", "uvicorn", "websockets", "jsonschema"),
 }
-NEEDS: dict[Extra, tuple[Extra, ...]] = {Extra.STATION: (Extra.REGISTRY,)}
+NEEDS: dict[Extra, tuple[Extra, ...]] = {Extra.STATION: (Extra.REGISTRY,), Extra.AGENT: (Extra.REGISTRY, Extra.STATION)}
 
 
 class MissingExtraError(CardkitError, ImportError):

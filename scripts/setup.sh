@@ -10,8 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # pcscd + vpcd: the real PC/SC stack the simulated card is served to; libpcsclite-dev, swig, gcc:
 # pyscard builds from source on Linux; postgresql: registry tests; libzbar0: pyzbar;
-# fonts-dejavu-core: Vietnamese glyphs on rendered cards; pcsc-tools: pcsc_scan for developers.
-PKGS="pcscd vsmartcard-vpcd libpcsclite-dev swig gcc python3-dev python3-venv postgresql libzbar0 fonts-dejavu-core pcsc-tools"
+# fonts-dejavu-core: Vietnamese glyphs on rendered cards; pcsc-tools: pcsc_scan for developers;
+# chromium + chromium-driver: the headless browser the desk agent's demo-page tests drive (Selenium).
+PKGS="pcscd vsmartcard-vpcd libpcsclite-dev swig gcc python3-dev python3-venv postgresql libzbar0 fonts-dejavu-core pcsc-tools chromium chromium-driver"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -58,7 +58,8 @@ def test_each_extra_lists_the_distributions_of_its_modules():
         declared = {_name(r) for r in extras[extra.value] if not r.startswith("cardkit[")}
         provided = {_name(d) for m in modules for d in by_module[m]}
         assert provided == declared, extra
-    assert extras["station"][0] == "cardkit[registry]" and NEEDS == {Extra.STATION: (Extra.REGISTRY,)}
+    assert extras["station"][0] == "cardkit[registry]" and extras["agent"][0] == "cardkit[station]"
+    assert NEEDS == {Extra.STATION: (Extra.REGISTRY,), Extra.AGENT: (Extra.REGISTRY, Extra.STATION)}
     assert set(extras) == {e.value for e in Extra} | {"all", "test"}
 
 

@@ -33,8 +33,10 @@ COMMAND_MODULES = [
     "registry",
     "journal",
     "bhyt",
+    "agent",
     "bench_pace",
     "bench_read",
+    "bench_agent",
 ]
 
 

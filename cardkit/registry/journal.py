@@ -126,6 +126,11 @@ class Journal:
             params.append(limit)
         return [_record(row) for row in self.store.backend.query(sql, params)]
 
+    def get(self, checkin_id: str) -> CheckInRecord | None:
+        rows = self.store.backend.query(f"SELECT seq, {', '.join(_COLUMNS)} FROM checkins WHERE checkin_id = ?",
+                                        (checkin_id,))
+        return _record(rows[0]) if rows else None
+
     def count(self) -> int:
         return int(self.store.backend.query("SELECT count(*) FROM checkins")[0][0])
 

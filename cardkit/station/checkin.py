@@ -269,12 +269,16 @@ class CheckInPipeline:
 
         return replace(checkin, receipt=build_receipt(checkin, result))
 
-    def record(self, checkin: CheckIn) -> CheckIn:
-        """Append to the journal (committed when this returns); the check-in with its sequence number."""
+    def record(self, checkin: CheckIn, *, extra: dict | None = None) -> CheckIn:
+        """Append to the journal (committed when this returns); the check-in with its sequence number.
+        ``extra``: more context for the journal row (e.g. the desk agent's calling origin)."""
         with self.store() as store:
             if store is None:
                 return checkin
-            seq = Journal(store).append(checkin.to_record())
+            rec = checkin.to_record()
+            if extra:
+                rec = replace(rec, extra={**rec.extra, **extra})
+            seq = Journal(store).append(rec)
             if checkin.receipt is not None:
                 from cardkit.registry.evidence import ReceiptStore
 

@@ -136,3 +136,27 @@ def find_reader(name: str | None = None, *, require_card: bool = True) -> PcscRe
                 return r
         raise NoCardError("no card in any reader")
     return readers[0]
+
+
+def card_states() -> dict[str, bool]:
+    """Whether each reader holds a card, from pcscd's own reader state (SCardGetStatusChange with
+    no wait). No connection is made: asking never powers off or resets a card another connection
+    is using (a connect-and-disconnect probe does: pyscard disconnects with SCARD_UNPOWER_CARD)."""
+    from smartcard import scard
+
+    hr, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr != scard.SCARD_S_SUCCESS:
+        raise NoReaderError(f"cannot reach pcscd: {scard.SCardGetErrorMessage(hr)}")
+    try:
+        hr, readers = scard.SCardListReaders(ctx, [])
+        if hr == scard.SCARD_E_NO_READERS_AVAILABLE or (hr == scard.SCARD_S_SUCCESS and not readers):
+            return {}
+        if hr != scard.SCARD_S_SUCCESS:
+            raise NoReaderError(f"cannot list PC/SC readers: {scard.SCardGetErrorMessage(hr)}")
+        hr, states = scard.SCardGetStatusChange(ctx, 0, [(r, scard.SCARD_STATE_UNAWARE) for r in readers])
+        if hr != scard.SCARD_S_SUCCESS:
+            raise TransportError(f"cannot read PC/SC reader states: {scard.SCardGetErrorMessage(hr)}")
+        return {name: bool(state & scard.SCARD_STATE_PRESENT) and not state & scard.SCARD_STATE_MUTE
+                for name, state, _ in states}
+    finally:
+        scard.SCardReleaseContext(ctx)

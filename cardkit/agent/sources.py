@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Where the agent's card is: a PC/SC reader (the desk), or a card object in this process
+(tests, load tests and benchmarks: any object with ``atr`` and ``transmit``, e.g. a simulated
+card, so this package never imports the simulator).
+
+The station's TUI has its own sources (``cardkit.tui.backends``); the agent cannot import the
+TUI package, and needs only these two.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Protocol
+
+from cardkit.errors import NoCardError, NoReaderError
+from cardkit.transport.base import Connection
+from cardkit.transport.inproc import CardLike, InProcessConnection
+
+
+class CardSource(Protocol):
+    def card_present(self) -> bool: ...
+
+    def connect(self) -> Connection: ...
+
+    def readers(self) -> list[dict[str, object]]: ...
+
+
+class PcscSource:
+    """A PC/SC reader by name (substring); empty: the first reader holding a card. Presence comes
+    from pcscd's reader states (:func:`cardkit.transport.pcsc.card_states`), never from a probe
+    connection, which would power off a card being read."""
+
+    def __init__(self, reader: str = "") -> None:
+        self.wanted = reader
+
+    def _states(self) -> dict[str, bool]:
+        from cardkit.transport.pcsc import card_states
+
+        states = card_states()
+        if not states:
+            raise NoReaderError("no PC/SC reader found")
+        if self.wanted:
+            states = {n: p for n, p in states.items() if self.wanted.lower() in n.lower()}
+            if not states:
+                raise NoReaderError(f"no reader matching {self.wanted!r}")
+        return states
+
+    def card_present(self) -> bool:
+        return any(self._states().values())
+
+    def connect(self) -> Connection:
+        from cardkit.transport.pcsc import find_reader
+
+        return find_reader(self.wanted or None, require_card=True).connect()
+
+    def readers(self) -> list[dict[str, object]]:
+        from cardkit.transport.pcsc import card_states
+
+        return [{"name": n, "card_present": p, "selected": bool(self.wanted) and self.wanted.lower() in n.lower()}
+                for n, p in card_states().items()]
+
+
+class InProcessSource:
+    """One reader slot holding a card object; ``insert``/``remove`` move the card."""
+
+    name = "In-process reader"
+
+    def __init__(self, card: CardLike | None = None) -> None:
+        self._card = card
+        self._lock = threading.Lock()
+
+    def insert(self, card: CardLike) -> None:
+        with self._lock:
+            self._card = card
+
+    def remove(self) -> None:
+        with self._lock:
+            self._card = None
+
+    def card_present(self) -> bool:
+        with self._lock:
+            return self._card is not None
+
+    def connect(self) -> Connection:
+        with self._lock:
+            card = self._card
+        if card is None:
+            raise NoCardError("no card in the in-process reader")
+        if hasattr(card, "reset"):
+            card.reset()
+        return InProcessConnection(card)
+
+    def readers(self) -> list[dict[str, object]]:
+        return [{"name": self.name, "card_present": self.card_present(), "selected": True}]
