@@ -160,11 +160,20 @@ def verify_response(dg15: bytes, challenge: bytes, signature: bytes, *, aa_info:
     return valid(CHECK, f"RSA {key.bits} ISO/IEC 9796-2 signature ({rec.hash_name.upper()}) of the challenge verifies")
 
 
-def active_authentication(send: Send, dg15: bytes, *, aa_info: object | None = None,
-                          challenge: bytes | None = None,
-                          rng: Callable[[int], bytes] = secrets.token_bytes) -> Verdict:
-    """Run AA: challenge the chip, verify its signature. ``aa_info``: the ActiveAuthenticationInfo
-    from DG14 (needed for ECDSA to know the hash; guessed without it)."""
+@dataclass(frozen=True)
+class AaEvidence:
+    """What AA exchanged: the challenge sent and the chip's answer. With DG15 (signed) it lets
+    anyone re-verify the chip's signature later (:func:`verify_response`), offline."""
+
+    challenge: bytes
+    signature: bytes
+
+
+def authenticate(send: Send, dg15: bytes, *, aa_info: object | None = None, challenge: bytes | None = None,
+                 rng: Callable[[int], bytes] = secrets.token_bytes) -> tuple[Verdict, AaEvidence | None]:
+    """Run AA: challenge the chip, verify its signature; the verdict and, when the chip
+    answered, the evidence. ``aa_info``: the ActiveAuthenticationInfo from DG14 (needed for
+    ECDSA to know the hash; guessed without it)."""
     m2 = challenge if challenge is not None else rng(CHALLENGE_LENGTH)
     if len(m2) != CHALLENGE_LENGTH:
         raise ValueError("the AA challenge is 8 bytes (9303-11 §6.1)")
@@ -172,7 +181,14 @@ def active_authentication(send: Send, dg15: bytes, *, aa_info: object | None = N
     if resp.sw in _SW_NOT_SUPPORTED:
         # Only called when DG15 (signed) advertises AA: a chip that refuses it is not the one signed.
         return invalid(CHECK, f"possible clone: the chip refuses INTERNAL AUTHENTICATE ({resp.sw:04X}) "
-                              "although its signed data offers Active Authentication")
+                              "although its signed data offers Active Authentication"), None
     if not resp.ok or not resp.data:
-        return invalid(CHECK, f"INTERNAL AUTHENTICATE failed ({resp.sw:04X})")
-    return verify_response(dg15, m2, resp.data, aa_info=aa_info)
+        return invalid(CHECK, f"INTERNAL AUTHENTICATE failed ({resp.sw:04X})"), None
+    return verify_response(dg15, m2, resp.data, aa_info=aa_info), AaEvidence(m2, resp.data)
+
+
+def active_authentication(send: Send, dg15: bytes, *, aa_info: object | None = None,
+                          challenge: bytes | None = None,
+                          rng: Callable[[int], bytes] = secrets.token_bytes) -> Verdict:
+    """Run AA and return its verdict (:func:`authenticate` also gives the evidence)."""
+    return authenticate(send, dg15, aa_info=aa_info, challenge=challenge, rng=rng)[0]

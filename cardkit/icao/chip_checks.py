@@ -22,6 +22,7 @@ from cardkit.icao.policy import CHIP_AUTHENTICATION as CA_CHECK
 from cardkit.icao.verdict import Verdict, invalid, not_checked, valid
 
 if TYPE_CHECKING:
+    from cardkit.icao.aa import AaEvidence
     from cardkit.icao.lds.security_infos import SecurityInfos
     from cardkit.icao.session import ReadingSession
 
@@ -32,6 +33,7 @@ class ChipChecks:
     verdicts: list[Verdict] = field(default_factory=list)
     infos: "SecurityInfos | None" = None
     ca_pending: bool = False
+    aa_evidence: "AaEvidence | None" = None
 
     @property
     def ca_offered(self) -> bool:
@@ -71,11 +73,12 @@ class ChipChecks:
             self.ca_pending = True
 
     def _active_authentication(self, dg15: bytes) -> None:
-        from cardkit.icao.aa import active_authentication
+        from cardkit.icao.aa import authenticate
 
         aa_info = self.infos.aa_infos[0] if self.infos is not None and self.infos.aa_infos else None
         try:
-            self.verdicts.append(active_authentication(self.session.send, dg15, aa_info=aa_info))
+            verdict, self.aa_evidence = authenticate(self.session.send, dg15, aa_info=aa_info)
+            self.verdicts.append(verdict)
         except (ParseError, ValueError) as exc:
             self.verdicts.append(invalid(AA_CHECK, f"active authentication failed: {exc}"))
 

@@ -20,6 +20,7 @@ from typing import Callable
 
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError, SecureMessagingError
+from cardkit.icao.aa import AaEvidence
 from cardkit.icao.chip_checks import ChipChecks
 from cardkit.icao.lds.com import parse_com
 from cardkit.icao.pa.passive import PaResult, passive_authentication
@@ -44,6 +45,7 @@ class ReadResult:
     findings: tuple[Finding, ...] = ()
     required: tuple[str, ...] = ()
     policy: VerificationPolicy = DESK_POLICY
+    aa_evidence: AaEvidence | None = None  # the AA challenge and the chip's signature, for receipts
 
     def dg(self, n: int) -> bytes | None:
         return self.read.files.get(f"DG{n}")
@@ -112,8 +114,10 @@ def read_and_verify(
         session.file_errors.setdefault("(rest)", "not read: chip authentication failed")
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
-    return verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
-                  ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
+    result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
+                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
+    result.aa_evidence = checks.aa_evidence
+    return result
 
 
 def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: list[Verdict] = (),

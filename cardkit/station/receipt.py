@@ -3,7 +3,8 @@
 personal data, that ``cardkit verify --receipt FILE`` re-checks offline later.
 
 It holds EF.SOD (the issuer-signed hashes), the hash of every data group read, the Active /
-Chip Authentication evidence (DG15 and DG14: public keys, no personal data; the verdicts), every
+Chip Authentication evidence (DG15 and DG14: public keys, no personal data; the AA challenge
+the desk sent and the chip's signature of it, re-verifiable offline; the verdicts), every
 verdict and the overall status with the policy that turned them into it, the station, the
 operator and the time. No name, address or face unless the operator asks (``personal=True``:
 then the merged identity, without the face).
@@ -13,9 +14,10 @@ against the trust store (signature, DS validity, chain to a trusted CSCA, revoca
 / DG15 against it; each data-group hash of the receipt equal to the one EF.SOD signs, and every
 data group the receipt names listed in EF.SOD (one EF.SOD lists but the desk could not read,
 such as the access-protected DG3, is reported, as passive authentication at the desk did); the recorded overall status no better than the re-checked
-one. What the receipt cannot prove: the AA challenge and signature are not kept (the ICAO layer
-returns the AA verdict only), and the station, operator and time are the station's word (no
-station signing key yet).
+one; the AA signature re-verified against DG15. What the receipt cannot prove: that the
+challenge was fresh (the desk chose it), Chip Authentication after the fact (its proof is the
+session itself), and the station, operator and time are the station's word (no station signing
+key yet).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def build_receipt(checkin, result, *, personal: bool = False) -> dict:
         "ef_sod": _b64(sod) if sod else None, "hash_algorithm": algo,
         "dg_hashes": {name: hashlib.new(algo, data).hexdigest() for name, data in sorted(dgs.items())},
         "evidence": {f"DG{n}": _b64(files[f"DG{n}"]) for n in EVIDENCE_DGS if f"DG{n}" in files},
+        "aa": ({"challenge": _b64(result.aa_evidence.challenge), "signature": _b64(result.aa_evidence.signature)}
+               if getattr(result, "aa_evidence", None) is not None else None),
         "verdicts": [v.to_dict() for v in result.verdicts], "overall": result.overall.value,
         "policy": {**result.policy.to_dict(), "required": list(result.required), "rule": RULE},
         "ds": result.pa.ds.__dict__ if result.pa is not None and result.pa.ds else None,
@@ -118,6 +122,7 @@ def check_receipt(receipt: dict, trust: TrustStore) -> tuple[Status, list[Verdic
                                                v.check not in {dg_hash_check(n) for n in evidence})]
     verdicts += _hash_verdicts(sod_bytes, hashes, evidence)
     verdicts += chip
+    verdicts += _aa_verdicts(receipt, evidence)
     listed = pa.listed
     required = [*PA_CHECKS, *(f"receipt_dg_hash:DG{n}" for n in sorted(listed)
                               if not (n in EAC_PROTECTED and n not in hashes))]
@@ -157,6 +162,29 @@ def _hash_verdicts(sod_bytes: bytes, hashes: dict[int, str], evidence: dict[int,
         if n in hashes and hashlib.new(sod.hash_algorithm, data).hexdigest() != hashes[n]:
             out.append(invalid(f"receipt_evidence:DG{n}", f"the DG{n} evidence does not hash to the receipt's hash"))
     return out
+
+
+def _aa_verdicts(receipt: dict, evidence: dict[int, bytes]) -> list[Verdict]:
+    """The chip's AA signature of the desk's challenge, re-verified against DG15 (whose hash
+    EF.SOD signs): the proof that the card at the desk held the genuine chip's private key."""
+    from cardkit.icao.aa import verify_response
+    from cardkit.icao.lds.security_infos import parse_security_infos
+
+    aa = receipt.get("aa")
+    if not aa:
+        return []
+    if 15 not in evidence:
+        return [invalid("receipt_aa_signature", "the receipt holds an AA signature but no DG15")]
+    aa_info = None
+    if 14 in evidence:
+        try:
+            infos = parse_security_infos(evidence[14])
+            aa_info = infos.aa_infos[0] if infos.aa_infos else None
+        except CardkitError:
+            pass  # DG14's own verdicts say so
+    challenge, signature = _unb64(aa.get("challenge"), "AA challenge"), _unb64(aa.get("signature"), "AA signature")
+    v = verify_response(evidence[15], challenge, signature, aa_info=aa_info)
+    return [Verdict("receipt_aa_signature", v.status, v.reason)]
 
 
 def _chip_verdicts(receipt: dict, evidence: dict[int, bytes]) -> list[Verdict]:

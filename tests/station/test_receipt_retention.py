@@ -175,3 +175,20 @@ def test_mutated_receipt_never_rechecks_valid_nor_crashes(checked_in, station_tr
         assert status is not Status.VALID
 
     run()
+
+
+def test_receipt_keeps_the_aa_exchange_and_re_verifies_it_offline(checked_in, station_trust):
+    r = checked_in[0].receipt
+    assert len(base64.b64decode(r["aa"]["challenge"])) == 8 and len(base64.b64decode(r["aa"]["signature"])) == 256
+    status, verdicts = check_receipt(r, station_trust[1])
+    aa = next(v for v in verdicts if v.check == "receipt_aa_signature")
+    assert (status, aa.status) == (Status.VALID, Status.VALID)
+    assert aa.reason == "RSA 2048 ISO/IEC 9796-2 signature (SHA1) of the challenge verifies"
+
+
+def test_receipt_with_another_challenge_does_not_re_verify(checked_in, station_trust):
+    def other(r):
+        r["aa"]["challenge"] = base64.b64encode(b"\x00" * 8).decode()
+    status, verdicts = check_receipt(_tampered(checked_in[0].receipt, other), station_trust[1])
+    aa = next(v for v in verdicts if v.check == "receipt_aa_signature")
+    assert (status, aa.status) == (Status.INVALID, Status.INVALID)
