@@ -24,7 +24,8 @@ from cardkit.agent.problems import AgentError, Code, problem_of
 from cardkit.agent.sources import CardSource
 from cardkit.errors import CardkitError, CardRemovedError, TransportError
 from cardkit.icao.reading import ReadResult
-from cardkit.icao.session import FileEvent
+from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
+from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.station.access import access_from_input
 from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
@@ -137,25 +138,19 @@ class ReaderOwner:
             return False
 
     def _progress(self, ev: FileEvent, checkin_id: str) -> None:
-        self.hub.publish(EventKind.FILE_PROGRESS, checkin_id=checkin_id, file=ev.name, state=ev.kind,
+        self.hub.publish(EventKind.FILE_PROGRESS, checkin_id=checkin_id, file=ev.name, state=ev.kind.value,
                          done=ev.done, total=ev.total, error=ev.error)
-        if ev.kind != "done" or not ev.data:
+        if ev.kind is not FileEventKind.DONE or not ev.data:
             return
-        try:
-            if ev.name == "DG13":
-                from cardkit.icao.lds.dg13 import parse_dg13
-
-                self.hub.publish(EventKind.IDENTITY, checkin_id=checkin_id,
-                                 holder=parse_dg13(ev.data).to_person().to_dict())
-            elif ev.name == "DG2":
-                from cardkit.station.checkin import face_of_dg2
-
-                jpeg = as_jpeg(face_of_dg2(ev.data))
-                if jpeg:
-                    self.faces.put(checkin_id, jpeg)
-                    self.hub.publish(EventKind.FACE, checkin_id=checkin_id, url=face_url(checkin_id))
-        except CardkitError as exc:  # an early preview only: the final result reports the problem
-            logger.info("early preview of %s failed: %s", ev.name, type(exc).__name__)
+        if ev.name == "DG13":  # an early preview only: the final result reports any problem
+            holder = holder_of_dg13(ev.data)
+            if holder is not None:
+                self.hub.publish(EventKind.IDENTITY, checkin_id=checkin_id, holder=holder.to_dict())
+        elif ev.name == "DG2":
+            jpeg = as_jpeg(face_of_dg2(ev.data))
+            if jpeg:
+                self.faces.put(checkin_id, jpeg)
+                self.hub.publish(EventKind.FACE, checkin_id=checkin_id, url=face_url(checkin_id))
 
     # -- the journal ----------------------------------------------------------------------------
     def checkin(self, checkin_id: str) -> CheckInRecord | None:

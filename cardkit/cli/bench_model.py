@@ -84,7 +84,7 @@ def read_once(image, access, trust, strategy: str) -> tuple[Trace, float, str, i
     cpu0 = time.process_time()
 
     def progress(event) -> None:
-        if event.kind == "done" and event.name in IDENTITY:
+        if event.kind is session_mod.FileEventKind.DONE and event.name in IDENTITY:
             seen.add(event.name)
             if seen == IDENTITY and trace.identity_at is None:
                 trace.identity_at = (len(trace.exchanges), time.process_time() - cpu0 - trace.card_cpu)

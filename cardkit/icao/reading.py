@@ -15,12 +15,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Callable
 
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError, SecureMessagingError
 from cardkit.icao.aa import AaEvidence
+from cardkit.icao.card_data import CardData
 from cardkit.icao.chip_checks import ChipChecks
 from cardkit.icao.lds.com import parse_com
 from cardkit.icao.pa.passive import PaResult, passive_authentication
@@ -50,20 +52,20 @@ class ReadResult:
     def dg(self, n: int) -> bytes | None:
         return self.read.files.get(f"DG{n}")
 
+    @cached_property
+    def data(self) -> CardData:
+        """The data groups parsed once, on first use (holder, face, issuing state)."""
+        return CardData(self.read.files)
+
     def holder(self):
         """The holder as the chip states it (DG13, else DG1), or None. Verified only when
         :attr:`overall` is VALID: callers must say so otherwise."""
-        from cardkit.icao.lds.dg1 import parse_dg1
-        from cardkit.icao.lds.dg13 import parse_dg13
+        return self.data.holder
 
-        try:
-            if self.dg(13):
-                return parse_dg13(self.dg(13)).to_person()
-            if self.dg(1):
-                return parse_dg1(self.dg(1)).to_person()
-        except CardkitError as exc:
-            logger.warning("holder data not parseable: %s", exc)
-        return None
+    @property
+    def face(self) -> bytes | None:
+        """The DG2 face image bytes, or None."""
+        return self.data.face
 
     def to_dict(self) -> dict[str, object]:
         r = self.read

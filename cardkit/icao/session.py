@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Callable, Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
@@ -63,11 +64,24 @@ class AccessSpec:
             raise InputError("an MRZ key or a CAN is needed", message_vi="Cần nhập số định danh hoặc mã CAN.")
 
 
+class FileEventKind(str, Enum):
+    """What a :class:`FileEvent` reports (``str``-valued: the desk agent's events carry the value)."""
+
+    START = "start"  # a file is about to be read
+    PROGRESS = "progress"  # ``done`` of ``total`` bytes read
+    DONE = "done"  # read whole; ``data`` holds it
+    FAILED = "failed"  # refused or absent; ``error`` says why
+    VERIFY = "verify"  # every file is in: verification runs now (``name`` is empty)
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class FileEvent:
-    """Progress of the read: ``kind`` is "start", "progress", "done" or "failed"."""
+    """Progress of the read, one :class:`FileEventKind` per event."""
 
-    kind: str
+    kind: FileEventKind
     name: str
     done: int = 0
     total: int | None = None
@@ -233,18 +247,18 @@ class ReadingSession:
     def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
                   on_file: Callable[[str, bytes], None] | None) -> bytes | None:
         name = label(dg)
-        emit(FileEvent("start", name))
+        emit(FileEvent(FileEventKind.START, name))
         try:
-            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent("progress", name, done, total)))
+            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent(FileEventKind.PROGRESS, name, done, total)))
         except (FileNotFoundOnCard, FileProtected) as exc:
             reason = "absent (6A82)" if isinstance(exc, FileNotFoundOnCard) else "not readable: protected (6982)"
             self.file_errors[name] = reason
             if dg.number:
                 self.refused[dg.number] = exc.sw or 0
-            emit(FileEvent("failed", name, error=reason))
+            emit(FileEvent(FileEventKind.FAILED, name, error=reason))
             return None
         self.files_read[name] = data
-        emit(FileEvent("done", name, len(data), len(data), data=data))
+        emit(FileEvent(FileEventKind.DONE, name, len(data), len(data), data=data))
         if on_file is not None:
             on_file(name, data)
         return data

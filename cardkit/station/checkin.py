@@ -16,6 +16,7 @@ the merged identity (for the history screen and the exports); never the face ima
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from typing import Callable, Iterator
 
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.errors import InputError
+from cardkit.icao.card_data import face_of_dg2  # noqa: F401 - re-exported (older callers)
 from cardkit.icao.reading import ReadResult, read_and_verify
 from cardkit.icao.session import AccessSpec, FileEvent
 from cardkit.icao.verdict import Status, Verdict
@@ -35,13 +37,14 @@ from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
 from cardkit.station.addresses import address_view
 from cardkit.station.config import StationConfig
+from cardkit.station.outcome import MatchOutcome
 from cardkit.qr.crosscheck import crosscheck
 from cardkit.station.identity import merge_identity
 from cardkit.station.reasons import not_verified_reason
 from cardkit.transport.base import Connection
 
 RegistrySource = Store | Callable[[], Store] | None
-EXACT = {"id_number": "exact_id", "old_id_number": "exact_cmnd"}
+EXACT = {"id_number": MatchOutcome.EXACT_ID, "old_id_number": MatchOutcome.EXACT_CMND}
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ class CheckIn:
     summary: badges.VerdictSummary
     discrepancies: tuple[Discrepancy, ...]
     candidates: tuple[Candidate, ...]
-    match_outcome: str  # exact_id, exact_cmnd, candidates, candidate_confirmed, not_found, no_registry
+    match_outcome: MatchOutcome
     matched: Candidate | None = None
     insurance: Insurance | None = None
     face: bytes | None = field(default=None, repr=False)
@@ -130,7 +133,7 @@ class CheckIn:
             "overall_verdict": self.overall.value, "badges": self.summary.to_dict(),
             "verdicts": [v.to_dict() for v in self.verdicts],
             "discrepancies": [d.to_dict() for d in self.discrepancies],
-            "match": {"outcome": self.match_outcome, "record": m.to_dict() if m else None,
+            "match": {"outcome": self.match_outcome.value, "record": m.to_dict() if m else None,
                       "candidates": [c.to_dict() for c in self.candidates]},
             "insurance": self.insurance.to_dict() if self.insurance else None,
             "qr_scanned": self.qr is not None,
@@ -144,7 +147,7 @@ class CheckIn:
                  "override": self.override.to_dict() if self.override else None}
         return CheckInRecord(
             at=self.at, station=self.station, operator=self.operator, access_method=self.access_method,
-            match_outcome=self.match_outcome, id_number=self.identity.id_number,
+            match_outcome=self.match_outcome.value, id_number=self.identity.id_number,
             old_id_number=self.identity.old_id_number, matched_key=m.resident.key if m else None,
             match_score=round(m.score, 1) if m else None, overall_verdict=self.overall.value,
             verdicts=[v.to_dict() for v in self.verdicts], discrepancies=[d.to_dict() for d in self.discrepancies],
@@ -158,22 +161,8 @@ def access_method(result: ReadResult, qr: bool) -> str:
     return method + ("+QR" if qr else "")
 
 
-def face_of_dg2(data: bytes | None) -> bytes | None:
-    """The DG2 face image bytes (JPEG / JPEG 2000), or None when absent or unparseable."""
-    from cardkit.errors import CardkitError
-    from cardkit.icao.lds.dg2 import parse_dg2
-
-    if not data:
-        return None
-    try:
-        face = parse_dg2(data).face
-    except CardkitError:
-        return None
-    return face.data if face else None
-
-
 def face_of(result: ReadResult) -> bytes | None:
-    return face_of_dg2(result.dg(2))
+    return result.face
 
 
 def _qr_person(qr: object) -> PersonData | None:
@@ -218,6 +207,17 @@ class CheckInPipeline:
         self.trust = trust
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.new_id = new_id or (lambda: str(uuid.uuid4()))
+
+    def reconfigure(self, config: StationConfig) -> None:
+        """New settings take effect from the next call: a changed registry URL opens that registry
+        (a store per call), a changed trust path reloads the trust store on the next read."""
+        old, self.config = self.config, config
+        if config.registry_url != old.registry_url:
+            from cardkit.registry.store import open_store
+
+            self.registry = functools.partial(open_store, config.registry_url)
+        if config.trust_path != old.trust_path:
+            self.trust = None
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store | None]:
@@ -291,13 +291,13 @@ class CheckInPipeline:
     def confirm(self, checkin: CheckIn, candidate: Candidate) -> CheckIn:
         """The operator confirmed a candidate record: re-judge against it and journal the decision."""
         today = checkin.at.date()
-        reg_ds = self._registry_findings(checkin.identity, "candidate_confirmed", candidate, today)
+        reg_ds = self._registry_findings(checkin.identity, MatchOutcome.CANDIDATE_CONFIRMED, candidate, today)
         keep = [d for d in checkin.discrepancies if d.source_b in ("qr", "verification")]
-        summary = replace(checkin.summary, registry_match=badges.registry_match("candidate_confirmed", reg_ds))
+        summary = replace(checkin.summary, registry_match=badges.registry_match(MatchOutcome.CANDIDATE_CONFIRMED, reg_ds))
         new_id, at = self.new_id(), self.clock()
         receipt = {**checkin.receipt, "checkin_id": new_id, "at": at.isoformat()} if checkin.receipt else None
         confirmed = replace(
-            checkin, checkin_id=new_id, at=at, match_outcome="candidate_confirmed",
+            checkin, checkin_id=new_id, at=at, match_outcome=MatchOutcome.CANDIDATE_CONFIRMED,
             matched=candidate, summary=summary, discrepancies=_dedupe(keep + reg_ds),
             insurance=Insurance.of(candidate.resident, today), seq=None, receipt=receipt)
         return self.record(confirmed)
@@ -327,25 +327,25 @@ class CheckInPipeline:
         return match(store, id_number=p.id_number, cmnd=p.old_id_number, name=p.full_name,
                      dob=p.date_of_birth, sex=p.sex, limit=5)
 
-    def _registry_findings(self, p: PersonData, outcome: str, matched: Candidate | None, today: date) -> list[Discrepancy]:
-        if outcome in ("exact_id", "exact_cmnd", "candidate_confirmed") and matched is not None:
+    def _registry_findings(self, p: PersonData, outcome: MatchOutcome, matched: Candidate | None, today: date) -> list[Discrepancy]:
+        if outcome.matched and matched is not None:
             return compare(p, matched.resident, source="chip", today=today)
-        if outcome == "not_found":
+        if outcome is MatchOutcome.NOT_FOUND:
             return compare(p, None, source="chip", today=today)
         out = id_structure(p.id_number, p.date_of_birth, p.sex, "chip") + validity("chip", p.expiry_date, None, today)
-        if outcome == "candidates":
+        if outcome is MatchOutcome.CANDIDATES:
             out.append(Discrepancy("record_unconfirmed", "record", Severity.WARNING, "chip", p.id_number,
                                    "registry", None, "Không có hồ sơ trùng số định danh: cần xác nhận hồ sơ",
                                    "no exact record: confirm a candidate"))
         return out
 
 
-def _outcome(has_registry: bool, candidates: tuple[Candidate, ...]) -> tuple[str, Candidate | None]:
+def _outcome(has_registry: bool, candidates: tuple[Candidate, ...]) -> tuple[MatchOutcome, Candidate | None]:
     if not has_registry:
-        return "no_registry", None
+        return MatchOutcome.NO_REGISTRY, None
     if not candidates:
-        return "not_found", None
+        return MatchOutcome.NOT_FOUND, None
     first = candidates[0]
     if first.method in EXACT and (first.method == "id_number" or len(candidates) == 1):
         return EXACT[first.method], first
-    return "candidates", None
+    return MatchOutcome.CANDIDATES, None

@@ -72,21 +72,10 @@ def build_receipt(checkin, result, *, personal: bool = False) -> dict:
         "verdicts": [v.to_dict() for v in result.verdicts], "overall": result.overall.value,
         "policy": {**result.policy.to_dict(), "required": list(result.required), "rule": RULE},
         "ds": result.pa.ds.__dict__ if result.pa is not None and result.pa.ds else None,
-        "issuing_state": _issuing_state(files.get("DG1")),
+        "issuing_state": result.data.issuing_state,
         "identity": checkin.identity.to_dict() if personal else None,
     }
     return out
-
-
-def _issuing_state(dg1: bytes | None) -> str | None:
-    """The MRZ's issuing state ("VNM"): not personal, and PA compares it with the CSCA's country.
-    The receipt keeps DG1's hash, not DG1, so this value is the station's word, like the time."""
-    from cardkit.icao.lds.dg1 import parse_dg1
-
-    try:
-        return parse_dg1(dg1).mrz.issuing_state if dg1 else None
-    except CardkitError:
-        return None
 
 
 def _dg_number(name: str) -> int:

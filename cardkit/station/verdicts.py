@@ -20,6 +20,7 @@ from typing import Iterable
 
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.icao.verdict import Status, Verdict
+from cardkit.station.outcome import MatchOutcome
 
 PA_PREFIXES = ("sod_", "ds_", "dg_hash:", "issuing_state")
 CLONE_PREFIXES = ("active_authentication", "chip_authentication")
@@ -116,14 +117,14 @@ def qr_agrees(qr_present: bool, qr_discrepancies: list[Discrepancy]) -> Badge:
     return Badge(k, BadgeState.PASS, "Mã QR khớp dữ liệu chip.", "The QR code agrees with the chip.")
 
 
-def registry_match(outcome: str, registry_discrepancies: list[Discrepancy]) -> Badge:
+def registry_match(outcome: MatchOutcome, registry_discrepancies: list[Discrepancy]) -> Badge:
     k = "registry_match"
     worst = _worst(d for d in registry_discrepancies if d.source_b == "registry")
-    if outcome == "no_registry":
+    if outcome is MatchOutcome.NO_REGISTRY:
         return Badge(k, BadgeState.NA, "Chưa cấu hình cơ sở dữ liệu.", "No registry configured.")
-    if outcome == "not_found":
+    if outcome is MatchOutcome.NOT_FOUND:
         return Badge(k, BadgeState.FAIL, "Không tìm thấy hồ sơ: cần đăng ký mới.", "No registry record: register the person.")
-    if outcome == "candidates":
+    if outcome is MatchOutcome.CANDIDATES:
         return Badge(k, BadgeState.WARN, "Không có hồ sơ trùng số định danh: xác nhận một hồ sơ gần đúng.",
                      "No exact record: confirm one of the candidates.")
     if worst is Severity.BLOCKING:

@@ -10,7 +10,6 @@ the error's ``message_vi`` (or English text): staff never see a stack trace.
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -22,14 +21,17 @@ from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from cardkit.errors import CardkitError
+from cardkit.icao.session import FileEventKind
 from cardkit.station.access import access_from_input, looks_like_qr
-from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
+from cardkit.station.checkin import CheckInPipeline, RegistrySource
 from cardkit.station.config import StationConfig
+from cardkit.station.outcome import MatchOutcome
+from cardkit.transport.sources import CardSource
 from cardkit.tui import messages as m
-from cardkit.tui.backends import CardSource
 from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
+from cardkit.tui.state import DeskState, Progress, read_only_fields
 from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ def _bindings(t: Translator) -> list[Binding]:
     ]
 
 
+@read_only_fields
 class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
@@ -70,21 +73,10 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self.t = Translator(self.config.language)
         self.insurance_desk = self._insurance_desk(insurance)
         self.last_purge = None  # cardkit.registry.evidence.Purged of the last scheduled purge
-        self.bhyt = None  # the BHYT lookup of the check-in on screen (cardkit.station.insurance.BhytLookup)
         self._bindings = BindingsMap(self._make_bindings())
-        # state the screen renders
-        self.checkin: CheckIn | None = None
-        self.holder = None
-        self.face: bytes | None = None
-        self.qr = None
-        self.key_text = ""
-        self.card_present = False
-        self.reading = False
-        self.progress: tuple[str, int, int | None] = ("", 0, None)
-        self.status: tuple[str, str] = (self.t("status.ready"), "info")
-        if getattr(self, "_startup_warning", None):
-            self.status = (self._startup_warning, "warn")
-        self.last_error: str | None = None
+        warning = getattr(self, "_startup_warning", None)
+        # what the screens render: replaced, never mutated (cardkit.tui.state)
+        self.desk = DeskState(status=(warning, "warn") if warning else (self.t("status.ready"), "info"))
 
     def _make_bindings(self) -> list[Binding]:
         extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
@@ -113,21 +105,19 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
                 return s
         return None
 
-    def _render(self, what: str = "all") -> None:
+    def _render(self, show: Callable[[CheckInScreen], None] = CheckInScreen.render_state) -> None:
+        """Render the desk state on the check-in screen: all of it, or one part (``CheckInScreen.show_*``)."""
         screen = self.main
         if screen is None or not screen.is_mounted:
             return
         try:
-            {"all": screen.render_state, "status": screen.show_status, "progress": screen.show_progress,
-             "holder": screen.show_holder, "face": screen.show_face}[what]()
+            show(screen)
         except NoMatches:  # widgets not composed yet, or torn down at exit: on_mount renders all
             return
 
     def set_status(self, text: str, level: str = "info") -> None:
-        self.status = (text, level)
-        if level == "error":
-            self.last_error = text
-        self._render("status")
+        self.desk = self.desk.with_(status=(text, level), last_error=text if level == "error" else self.last_error)
+        self._render(CheckInScreen.show_status)
 
     def _error_text(self, exc: CardkitError) -> str:
         return exc.message_vi if self.t.lang == "vi" else (str(exc) or exc.message_vi)
@@ -151,11 +141,9 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             return
         if self.checkin is not None:  # a new read replaces the last check-in on screen
             self._clear_card()
-        self.reading = True
-        self.last_error = None
-        self.progress = ("", 0, None)
+        self.desk = self.desk.with_(reading=True, last_error=None, progress=Progress())
         self.set_status(self.t("status.reading"), "info")
-        self._render("progress")
+        self._render(CheckInScreen.show_progress)
         self.read_card(access, self.qr)
 
     def submit_key(self, value: str) -> None:
@@ -163,7 +151,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         if looks_like_qr(text):
             self.scan_qr(text)
             return
-        self.key_text = text
+        self.desk = self.desk.with_(key_text=text)
         if self.card_present:
             self.start_read()
         elif self._access() is not None:
@@ -187,8 +175,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         if self.checkin is not None and not self.reading:
             self._clear_card()
             self._render()
-        self.qr = message.payload
-        self.key_text = message.payload.id_number
+        self.desk = self.desk.with_(qr=message.payload, key_text=message.payload.id_number)
         self._set_key(self.key_text)
         self.set_status(self.t("status.qr", name=message.payload.full_name), "ok")
         if self.card_present:
@@ -205,7 +192,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
                          lambda reason: self.override(checkin, reason) if reason else None)
 
     def confirm_candidate(self, index: int) -> None:
-        if self.checkin is not None and self.checkin.match_outcome == "candidates":
+        if self.checkin is not None and self.checkin.match_outcome is MatchOutcome.CANDIDATES:
             self.confirm(self.checkin, index)
 
     def _key_input(self) -> Input | None:
@@ -229,19 +216,18 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             field.focus()
 
     def _clear_card(self) -> None:
-        self.checkin, self.holder, self.face, self.bhyt = None, None, None, None
-        self.progress = ("", 0, None)
+        self.desk = self.desk.without_card()
 
     # -- messages from the workers -----------------------------------------------------------
     def on_card_inserted(self, _: m.CardInserted) -> None:
-        self.card_present = True
+        self.desk = self.desk.with_(card_present=True)
         if self.checkin is not None:  # next card resets the screen
             self._clear_card()
             self._render()
         self.start_read()
 
     def on_card_removed(self, _: m.CardRemoved) -> None:
-        self.card_present = False
+        self.desk = self.desk.with_(card_present=False)
         if not self.reading and self.last_error is None:
             self.set_status(self.t("status.removed") + " " + self.t("status.ready"), "info")
 
@@ -253,28 +239,26 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
 
     def on_read_progress(self, message: m.ReadProgress) -> None:
         e = message.event
-        if e.kind == "verify":
+        if e.kind is FileEventKind.VERIFY:
             self.set_status(self.t("status.verifying"), "info")
             return
-        if e.kind in ("start", "progress", "done"):
-            self.progress = (e.name, e.done, e.total)
-            self._render("progress")
+        if e.kind in (FileEventKind.START, FileEventKind.PROGRESS, FileEventKind.DONE):
+            self.desk = self.desk.with_(progress=Progress(e.name, e.done, e.total))
+            self._render(CheckInScreen.show_progress)
 
     def on_holder_read(self, message: m.HolderRead) -> None:
-        self.holder = message.person
-        self._render("holder")
+        self.desk = self.desk.with_(holder=message.person)
+        self._render(CheckInScreen.show_holder)
 
     def on_face_read(self, message: m.FaceRead) -> None:
-        self.face = message.image
-        self._render("face")
+        self.desk = self.desk.with_(face=message.image)
+        self._render(CheckInScreen.show_face)
 
     def on_check_in_ready(self, message: m.CheckInReady) -> None:
-        self.reading = False
-        self.checkin = message.checkin
-        self.face = message.checkin.face or self.face
-        self.holder = message.checkin.identity
-        self.last_error = None
-        if message.checkin.match_outcome == "candidate_confirmed" and message.checkin.matched:
+        ci = message.checkin
+        self.desk = self.desk.with_(reading=False, checkin=ci, face=ci.face or self.face, holder=ci.identity,
+                                    last_error=None)
+        if message.checkin.match_outcome is MatchOutcome.CANDIDATE_CONFIRMED and message.checkin.matched:
             self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
         elif self.bhyt is None or self.bhyt.checkin_id != message.checkin.checkin_id:
             self.start_bhyt_lookup()
@@ -282,7 +266,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
 
     def on_journaled(self, message: m.Journaled) -> None:
         if self.checkin is not None and self.checkin.checkin_id == message.checkin.checkin_id:
-            self.checkin = message.checkin
+            self.desk = self.desk.with_(checkin=message.checkin)
         ci = self.checkin
         journaled = self.t("status.journaled", seq=message.seq)
         if ci is not None and ci.override is not None:
@@ -294,17 +278,17 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         else:
             self.set_status(self.t("status.done") + " " + journaled, "ok")
         # The key of this card is spent: the next card needs its own (typed or scanned).
-        self.key_text, self.qr = "", None
+        self.desk = self.desk.with_(key_text="", qr=None)
         self._set_key("")
 
     def on_read_failed(self, message: m.ReadFailed) -> None:
-        self.reading = False
+        self.desk = self.desk.with_(reading=False)
         if message.journal:
             self.set_status(self.t("status.journal_failed", msg=message.text), "error")
             return
         self._clear_card()
-        if message.kind == "wrong_key":
-            self.key_text = ""
+        if message.kind is m.Failure.WRONG_KEY:
+            self.desk = self.desk.with_(key_text="")
             self._set_key("")
         self._render()
         self.set_status(message.text, "error")
@@ -313,7 +297,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     # -- actions -----------------------------------------------------------------------------
     def action_reread(self) -> None:
         if self.card_present or self.source.card_present():
-            self.card_present = True
+            self.desk = self.desk.with_(card_present=True)
             self._clear_card()
             self._render()
             self.start_read()
@@ -326,10 +310,9 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             return
         if self.reading:
             return
-        self._clear_card()
-        self.key_text, self.qr, self.last_error = "", None, None
+        self.desk = self.desk.without_card().with_(key_text="", qr=None, last_error=None,
+                                                    status=(self.t("status.ready"), "info"))
         self._set_key("")
-        self.status = (self.t("status.ready"), "info")
         self._render()
         self._focus_key()
 
@@ -352,9 +335,9 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         was_ready = self.status[0] == self.t("status.ready")
         self.t = Translator(lang)
         if was_ready:
-            self.status = (self.t("status.ready"), "info")
+            self.desk = self.desk.with_(status=(self.t("status.ready"), "info"))
         self.config = self.config.with_(language=self.t.lang)
-        self.pipeline.config = self.config
+        self.pipeline.reconfigure(self.config)
         self._bindings = BindingsMap(self._make_bindings())
         if self.main is not None:
             await self.main.recompose()
@@ -366,17 +349,11 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     def apply_config(self, config: StationConfig) -> None:
         """Settings saved in setup take effect now: reader, registry, trust store, mode, operator."""
         old, self.config = self.config, config
-        self.pipeline.config = config
+        self.pipeline.reconfigure(config)
         if self.insurance_desk is not None:  # the operator's name and ID go with every lookup
             self.insurance_desk.config = config
-        if config.reader != old.reader and hasattr(self.source, "wanted"):
-            self.source.wanted = config.reader
-        if config.registry_url != old.registry_url:
-            from cardkit.registry.store import open_store
-
-            self.pipeline.registry = functools.partial(open_store, config.registry_url)
-        if config.trust_path != old.trust_path:
-            self.pipeline.trust = None  # reloaded from the new path on the next read
+        if config.reader != old.reader:
+            self.source.choose(config.reader)
         self._render()
 
 

@@ -6,9 +6,12 @@ five-year date, new card; the source named: "stand-in" is never shown as the gat
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Callable
 
 from rich.text import Text
 from textual import work
+from textual.message import Message
 
 from cardkit.errors import CardkitError
 from cardkit.insurance.codes import ACTION_TEXT, Outcome
@@ -17,6 +20,12 @@ from cardkit.tui import messages as m
 from cardkit.tui.i18n import Translator
 from cardkit.tui.widgets import fmt_date
 
+if TYPE_CHECKING:
+    from cardkit.station.checkin import RegistrySource
+    from cardkit.station.config import StationConfig
+    from cardkit.station.insurance import InsuranceDesk
+    from cardkit.tui.state import DeskState
+
 logger = logging.getLogger("cardkit.tui.app")
 OUTCOME_STYLE = {Outcome.USABLE: "bold white on dark_green", Outcome.NOT_AS_IS: "bold white on red",
                  Outcome.LOOKUP_FAILED: "bold black on yellow"}
@@ -24,8 +33,16 @@ SOURCE_TEXT = {"gateway": ("cổng BHXH", "BHXH gateway"), "stand-in": ("stand-i
 
 
 class BhytWorker:
-    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``config``, ``registry``, ``clock``,
-    ``checkin``, ``reading``, ``_render``)."""
+    """Mixed into :class:`~cardkit.tui.app.StationApp`, which provides what is declared here."""
+
+    config: StationConfig
+    registry: RegistrySource
+    clock: Callable[[], datetime]
+    t: Translator
+    desk: DeskState
+    insurance_desk: InsuranceDesk | None
+    _render: Callable[[], None]
+    post_message: Callable[[Message], bool]
 
     def _insurance_desk(self, source):
         """The gateway (or its stand-in) lookup, when one is given or configured; None: the
@@ -44,20 +61,21 @@ class BhytWorker:
         return InsuranceDesk(source, self.config, opener, self.clock)
 
     def start_bhyt_lookup(self) -> None:
-        ci = self.checkin
+        ci = self.desk.checkin
         if self.insurance_desk is None or ci is None or not self.config.clinic:
             return
-        self.bhyt = BhytLookup(LookupState.PENDING, ci.checkin_id, self.insurance_desk.source.name)
+        self.desk = self.desk.with_(bhyt=BhytLookup(LookupState.PENDING, ci.checkin_id, self.insurance_desk.source.name))
         self.lookup_insurance(ci)
 
     def action_bhyt_retry(self) -> None:
-        if self.bhyt is not None and self.bhyt.state is LookupState.FAILED and not self.reading:
+        if self.desk.bhyt is not None and self.desk.bhyt.state is LookupState.FAILED and not self.desk.reading:
             self.start_bhyt_lookup()
             self._render()
 
     def on_bhyt_looked(self, message: m.BhytLooked) -> None:
-        if self.checkin is not None and message.lookup.checkin_id == self.checkin.checkin_id:
-            self.bhyt = message.lookup
+        ci = self.desk.checkin
+        if ci is not None and message.lookup.checkin_id == ci.checkin_id:
+            self.desk = self.desk.with_(bhyt=message.lookup)
             self._render()
 
     @work(thread=True, exclusive=True, group="bhyt", exit_on_error=False)

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, ProgressBar, Static
 
 from cardkit.station.addresses import address_view
+from cardkit.station.outcome import MatchOutcome
 from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
 from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
@@ -89,20 +90,20 @@ class CheckInScreen(Screen):
     # -- rendering from the app's state ------------------------------------------------------
     def render_state(self) -> None:
         app, t = self.app, self.app.t
-        ci = app.checkin
+        ci = app.desk.checkin
         self.title = t("title")
         self.sub_title = f"{t('mode.' + app.config.mode)} · {t('operator')}: {app.config.operator or '—'}"
         self.show_status()
         self.show_progress()
         self.query_one("#identity", Static).update(
-            identity_text(ci.identity if ci else app.holder, t, address_view(ci.identity) if ci else None,
+            identity_text(ci.identity if ci else app.desk.holder, t, address_view(ci.identity) if ci else None,
                           verified=ci is not None and ci.genuine))
         photo = self.query_one("#photo", HalfBlockPhoto)
-        if app.face is None:
+        if app.desk.face is None:
             self.query("#photo-gfx").remove()
             photo.display = True
             photo.set_image(None)
-            photo.set_placeholder(t("photo.wait") if app.reading and app.holder else t("photo.none"))
+            photo.set_placeholder(t("photo.wait") if app.desk.reading and app.desk.holder else t("photo.none"))
         elif not photo.has_image:
             self.show_face()
         overall = self.query_one("#overall", Static)
@@ -116,46 +117,46 @@ class CheckInScreen(Screen):
         clinic = self.query_one("#clinic", Static)
         clinic.display = app.config.clinic
         if app.insurance_desk is not None:
-            clinic.update(bhyt_text(app.bhyt, t))
+            clinic.update(bhyt_text(app.desk.bhyt, t))
         else:
             clinic.update(insurance_text(ci.insurance if ci else None, t))
         table = self.query_one("#discrepancies", DiscrepancyTable)
-        bhyt_ds = app.bhyt.discrepancies if app.bhyt is not None and ci is not None else ()
+        bhyt_ds = app.desk.bhyt.discrepancies if app.desk.bhyt is not None and ci is not None else ()
         table.show((ci.discrepancies + bhyt_ds) if ci else (), t)
         cands = self.query_one("#candidates", CandidateTable)
-        pending = ci is not None and ci.match_outcome == "candidates" and bool(ci.candidates)
+        pending = ci is not None and ci.match_outcome is MatchOutcome.CANDIDATES and bool(ci.candidates)
         cands.set_class(pending, "shown")
         cands.show(ci.candidates if pending else (), t)
 
     def show_status(self) -> None:
-        text, level = self.app.status
+        text, level = self.app.desk.status
         self.query_one("#status", Static).update(Text(text, style=STATUS_STYLE.get(level, "")))
 
     def show_progress(self) -> None:
-        name, done, total = self.app.progress
+        name, done, total = self.app.desk.progress
         bar = self.query_one("#progress", ProgressBar)
         if total:
             bar.update(total=total, progress=done)
         else:
-            bar.update(total=None if self.app.reading else 100, progress=0 if self.app.reading else 0)
+            bar.update(total=None if self.app.desk.reading else 100, progress=0 if self.app.desk.reading else 0)
         info = f"{name} {done}/{total} B" if name and total else (name or "")
         self.query_one("#fileinfo", Static).update(info)
 
     def show_holder(self) -> None:
-        self.query_one("#identity", Static).update(identity_text(self.app.holder, self.app.t))  # not verified yet
+        self.query_one("#identity", Static).update(identity_text(self.app.desk.holder, self.app.t))  # not verified yet
         photo = self.query_one("#photo", HalfBlockPhoto)
-        if self.app.face is None:
+        if self.app.desk.face is None:
             photo.set_placeholder(self.app.t("photo.wait"))
 
     def show_face(self) -> None:
         photo = self.query_one("#photo", HalfBlockPhoto)
-        photo.set_image(self.app.face)
-        if self.app.graphics and self.app.face:
+        photo.set_image(self.app.desk.face)
+        if self.app.graphics and self.app.desk.face:
             try:  # Kitty / Sixel through textual-image, detected before the app started
                 from textual_image.widget import Image as GraphicsImage
 
                 self.query("#photo-gfx").remove()
-                gfx = GraphicsImage(decode(self.app.face), id="photo-gfx")
+                gfx = GraphicsImage(decode(self.app.desk.face), id="photo-gfx")
                 gfx.border_title = photo.border_title
                 self.query_one("#left").mount(gfx, before=0)
                 photo.display = False

@@ -62,7 +62,7 @@ def run(argv: list[str] | None = None) -> int:
         config = config.with_(**overrides)
         from cardkit.trustdir import load_trust_store
         from cardkit.tui.app import StationApp
-        from cardkit.tui.backends import PcscCardSource
+        from cardkit.transport.sources import PcscCardSource
 
         app = StationApp(source=PcscCardSource(config.reader), config=config,
                          registry=functools.partial(open_store, config.registry_url),

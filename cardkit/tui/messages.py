@@ -3,10 +3,27 @@
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from cardkit.icao.session import FileEvent
 from cardkit.person import PersonData
+
+if TYPE_CHECKING:
+    from cardkit.qr.payload import QrPayload
+    from cardkit.station.checkin import CheckIn
+    from cardkit.station.insurance import BhytLookup
+
+
+class Failure(str, Enum):
+    """Why a worker gave up (:class:`ReadFailed`)."""
+
+    WRONG_KEY = "wrong_key"  # the card refused the key: the key field is cleared
+    REMOVED = "removed"  # the card was pulled (or is gone)
+    ERROR = "error"  # any other typed error, or an internal one (logged, shown plainly)
+    JOURNAL = "journal"  # the check-in is on screen but could not be journaled
 
 
 class CardInserted(Message):
@@ -44,30 +61,34 @@ class FaceRead(Message):
 
 
 class CheckInReady(Message):
-    def __init__(self, checkin) -> None:  # cardkit.station.checkin.CheckIn
+    def __init__(self, checkin: CheckIn) -> None:
         super().__init__()
         self.checkin = checkin
 
 
 class Journaled(Message):
-    def __init__(self, checkin) -> None:  # the check-in with its journal sequence number
+    def __init__(self, checkin: CheckIn) -> None:  # the check-in with its journal sequence number
         super().__init__()
         self.checkin = checkin
         self.seq = checkin.seq
 
 
 class ReadFailed(Message):
-    """``kind``: "wrong_key", "removed", "input", "error"; ``text`` is for staff (never a traceback)."""
+    """A worker failed (:class:`Failure`); ``text`` is for staff (never a traceback)."""
 
-    def __init__(self, kind: str, text: str, *, journal: bool = False) -> None:
+    def __init__(self, kind: Failure, text: str) -> None:
         super().__init__()
         self.kind = kind
         self.text = text
-        self.journal = journal
+
+    @property
+    def journal(self) -> bool:
+        """Only the journal failed: the check-in stays on screen."""
+        return self.kind is Failure.JOURNAL
 
 
 class QrScanned(Message):
-    def __init__(self, payload) -> None:  # cardkit.qr.payload.QrPayload
+    def __init__(self, payload: QrPayload) -> None:
         super().__init__()
         self.payload = payload
 
@@ -75,6 +96,6 @@ class QrScanned(Message):
 class BhytLooked(Message):
     """The BHYT lookup of a check-in finished (answer, no answer, or skipped)."""
 
-    def __init__(self, lookup) -> None:  # cardkit.station.insurance.BhytLookup
+    def __init__(self, lookup: BhytLookup) -> None:
         super().__init__()
         self.lookup = lookup

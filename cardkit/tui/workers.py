@@ -10,20 +10,39 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import work
+from textual.message import Message
 from textual.worker import get_current_worker
 
 from cardkit.errors import CardkitError, CardRemovedError, NoCardError, WrongKeyError
-from cardkit.icao.session import FileEvent
+from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
+from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.station.checkin import CheckIn
 from cardkit.tui import messages as m
+
+if TYPE_CHECKING:
+    from cardkit.station.checkin import CheckInPipeline, RegistrySource
+    from cardkit.station.config import StationConfig
+    from cardkit.transport.sources import CardSource
+    from cardkit.tui.i18n import Translator
+    from cardkit.tui.state import DeskState
 
 logger = logging.getLogger("cardkit.tui.app")
 
 
 class CardWorkers:
-    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``source``, ``pipeline``, ``t``, ``reading``)."""
+    """Mixed into :class:`~cardkit.tui.app.StationApp`, which provides what is declared here."""
+
+    source: CardSource
+    pipeline: CheckInPipeline
+    t: Translator
+    desk: DeskState
+    poll_interval: float
+    _error_text: Callable[[CardkitError], str]
+    post_message: Callable[[Message], bool]
 
     @work(thread=True, exclusive=True, group="presence", exit_on_error=False)
     def watch_card(self) -> None:
@@ -31,7 +50,7 @@ class CardWorkers:
         last: bool | None = None
         problem = ""
         while not worker.is_cancelled:
-            if not self.reading:
+            if not self.desk.reading:
                 try:
                     present, now_problem = self.source.card_present(), ""
                 except CardkitError as exc:
@@ -53,24 +72,24 @@ class CardWorkers:
         try:
             conn = self.source.connect()
             result = self.pipeline.read(conn, access, progress=self._file_event)
-            self.post_message(m.ReadProgress(FileEvent("verify", "")))
+            self.post_message(m.ReadProgress(FileEvent(FileEventKind.VERIFY, "")))
             checkin = self.pipeline.evaluate(result, qr)
             self.post_message(m.CheckInReady(checkin))
             try:
                 checkin = self.pipeline.record(checkin)
             except CardkitError as exc:
-                self.post_message(m.ReadFailed("journal", self._error_text(exc), journal=True))
+                self.post_message(m.ReadFailed(m.Failure.JOURNAL, self._error_text(exc)))
             else:
                 self.post_message(m.Journaled(checkin))
         except WrongKeyError as exc:
-            self.post_message(m.ReadFailed("wrong_key", self._error_text(exc)))
+            self.post_message(m.ReadFailed(m.Failure.WRONG_KEY, self._error_text(exc)))
         except (CardRemovedError, NoCardError) as exc:
-            self.post_message(m.ReadFailed("removed", self._error_text(exc)))
+            self.post_message(m.ReadFailed(m.Failure.REMOVED, self._error_text(exc)))
         except CardkitError as exc:
-            self.post_message(m.ReadFailed("error", self._error_text(exc)))
+            self.post_message(m.ReadFailed(m.Failure.ERROR, self._error_text(exc)))
         except Exception:  # noqa: BLE001 - outermost UI boundary: logged, shown as a plain message
             logger.exception("reading the card failed")
-            self.post_message(m.ReadFailed("error", self.t("error.internal")))
+            self.post_message(m.ReadFailed(m.Failure.ERROR, self.t("error.internal")))
         finally:
             if conn is not None:
                 try:
@@ -80,21 +99,16 @@ class CardWorkers:
 
     def _file_event(self, event: FileEvent) -> None:
         self.post_message(m.ReadProgress(event))
-        if event.kind != "done" or not event.data:
+        if event.kind is not FileEventKind.DONE or not event.data:
             return
-        try:
-            if event.name == "DG13":
-                from cardkit.icao.lds.dg13 import parse_dg13
-
-                self.post_message(m.HolderRead(parse_dg13(event.data).to_person()))
-            elif event.name == "DG2":
-                from cardkit.station.checkin import face_of_dg2
-
-                face = face_of_dg2(event.data)
-                if face:
-                    self.post_message(m.FaceRead(face))
-        except CardkitError as exc:  # an early preview only: the full result reports the problem
-            logger.info("early preview of %s failed: %s", event.name, type(exc).__name__)
+        if event.name == "DG13":  # an early preview only: the full result reports any problem
+            holder = holder_of_dg13(event.data)
+            if holder is not None:
+                self.post_message(m.HolderRead(holder))
+        elif event.name == "DG2":
+            face = face_of_dg2(event.data)
+            if face:
+                self.post_message(m.FaceRead(face))
 
     @work(thread=True, exclusive=True, group="confirm", exit_on_error=False)
     def override(self, checkin: CheckIn, reason: str) -> None:
@@ -109,11 +123,11 @@ class CardWorkers:
         try:
             done = decide()
         except CardkitError as exc:
-            self.post_message(m.ReadFailed("journal", self._error_text(exc), journal=True))
+            self.post_message(m.ReadFailed(m.Failure.JOURNAL, self._error_text(exc)))
             return
         except Exception:  # noqa: BLE001 - outermost UI boundary
             logger.exception("journaling an operator decision failed")
-            self.post_message(m.ReadFailed("journal", self.t("error.internal"), journal=True))
+            self.post_message(m.ReadFailed(m.Failure.JOURNAL, self.t("error.internal")))
             return
         self.post_message(m.CheckInReady(done))
         self.post_message(m.Journaled(done))
@@ -135,7 +149,12 @@ def camera_source(target: str):
 
 
 class CameraWorker:
-    """Mixed into :class:`~cardkit.tui.app.StationApp` (needs ``scan_qr``, ``_error_text``)."""
+    """Mixed into :class:`~cardkit.tui.app.StationApp`, which provides what is declared here."""
+
+    scan_qr: Callable[[Any], None]
+    set_status: Callable[[str, str], None]
+    _error_text: Callable[[CardkitError], str]
+    call_from_thread: Callable[..., Any]
 
     @work(thread=True, exclusive=True, group="camera", exit_on_error=False)
     def watch_camera(self, target: str) -> None:
@@ -169,6 +188,10 @@ class CameraWorker:
 class RetentionWorker:
     """Mixed into :class:`~cardkit.tui.app.StationApp`: the retention purge, at start and hourly."""
 
+    config: StationConfig
+    registry: RegistrySource
+    clock: Callable[[], datetime]
+    set_interval: Callable[..., Any]
     PURGE_EVERY = 3600.0
 
     def schedule_purge(self) -> None:
