@@ -16,7 +16,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError, SecureMessagingError
@@ -28,6 +28,9 @@ from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTIC
 from cardkit.icao.session import AccessSpec, CardRead, FileEvent, ReadingSession
 from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid, not_checked, overall, valid
 from cardkit.transport.base import Connection
+
+if TYPE_CHECKING:
+    from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +51,18 @@ class ReadResult:
     def dg(self, n: int) -> bytes | None:
         return self.read.files.get(f"DG{n}")
 
-    def holder(self):
+    def holder(self) -> PersonData | None:
         """The holder as the chip states it (DG13, else DG1), or None. Verified only when
         :attr:`overall` is VALID: callers must say so otherwise."""
         from cardkit.icao.lds.dg1 import parse_dg1
         from cardkit.icao.lds.dg13 import parse_dg13
 
+        dg13, dg1 = self.dg(13), self.dg(1)
         try:
-            if self.dg(13):
-                return parse_dg13(self.dg(13)).to_person()
-            if self.dg(1):
-                return parse_dg1(self.dg(1)).to_person()
+            if dg13:
+                return parse_dg13(dg13).to_person()
+            if dg1:
+                return parse_dg1(dg1).to_person()
         except CardkitError as exc:
             logger.warning("holder data not parseable: %s", exc)
         return None
@@ -116,7 +120,7 @@ def read_and_verify(
                   ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
 
 
-def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: list[Verdict] = (),
+def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
            policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
     access-control check, judged against what the card's signed data requires."""
