@@ -7,8 +7,9 @@ All four cases, short and extended length. Encoding is deterministic: the same
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import TypedDict, Unpack
 
 from cardkit.errors import ParseError
 
@@ -67,6 +68,18 @@ def sw_name(sw: int) -> str:
     return f"{sw:04X}"
 
 
+class CommandChanges(TypedDict, total=False):
+    """The fields :meth:`CommandApdu.with_` may change (all of them; tests/core keeps them equal)."""
+
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes
+    le: int | None
+    extended: bool
+
+
 @dataclass(frozen=True)
 class CommandApdu:
     cla: int
@@ -95,9 +108,7 @@ class CommandApdu:
             or (self.le is not None and self.le > SHORT_MAX_LE)
         )
 
-    def with_(self, **changes: object) -> "CommandApdu":
-        from dataclasses import replace
-
+    def with_(self, **changes: Unpack[CommandChanges]) -> "CommandApdu":
         return replace(self, **changes)
 
     def header(self) -> bytes:

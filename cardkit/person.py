@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import Enum
+from typing import Any, Mapping, TypedDict, Unpack
 
 
 class Sex(str, Enum):
@@ -70,6 +71,30 @@ def nfc(text: str | None) -> str | None:
     return None if text is None else unicodedata.normalize("NFC", text)
 
 
+class PersonChanges(TypedDict, total=False):
+    """The fields :meth:`PersonData.with_` may change (all of them; tests/core keeps them equal)."""
+
+    id_number: str | None
+    old_id_number: str | None
+    full_name: str | None
+    date_of_birth: date | None
+    sex: Sex | None
+    nationality: str | None
+    ethnicity: str | None
+    religion: str | None
+    place_of_origin: str | None
+    residence: str | None
+    personal_features: str | None
+    issue_date: date | None
+    expiry_date: date | None
+    expiry_text: str | None
+    father_name: str | None
+    mother_name: str | None
+    spouse_name: str | None
+    extra: tuple[tuple[str, str], ...]
+    dob_precision: DobPrecision
+
+
 @dataclass(frozen=True)
 class PersonData:
     id_number: str | None = None
@@ -98,11 +123,11 @@ class PersonData:
             if isinstance(v, str):
                 object.__setattr__(self, f.name, unicodedata.normalize("NFC", v))
 
-    def with_(self, **changes: object) -> "PersonData":
+    def with_(self, **changes: Unpack[PersonChanges]) -> "PersonData":
         return replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "PersonData":
+    def from_dict(cls, d: Mapping[str, Any]) -> "PersonData":  # Any: decoded JSON
         """The inverse of :meth:`to_dict` (card.json, journal rows, person files)."""
         kw = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         for k in ("date_of_birth", "issue_date", "expiry_date"):

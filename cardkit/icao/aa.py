@@ -153,8 +153,10 @@ def verify_response(dg15: bytes, challenge: bytes, signature: bytes, *, aa_info:
     if key.kind == "ec":
         ok, reason = _verify_ecdsa(key, signature, challenge, _aa_hash(aa_info))
         return valid(CHECK, reason) if ok else invalid(CHECK, reason)
+    if not isinstance(key.key, rsa.RSAPublicKey):
+        return invalid(CHECK, f"DG15 key is neither EC nor RSA ({key.kind})")
     try:
-        rec = verify_9796_2(rsa_representative(key.key, signature), challenge)  # type: ignore[arg-type]
+        rec = verify_9796_2(rsa_representative(key.key, signature), challenge)
     except VerificationError as exc:
         return invalid(CHECK, f"RSA signature does not verify with the DG15 key: {exc}")
     return valid(CHECK, f"RSA {key.bits} ISO/IEC 9796-2 signature ({rec.hash_name.upper()}) of the challenge verifies")

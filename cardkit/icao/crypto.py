@@ -12,7 +12,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from typing import cast
+
 from Crypto.Cipher import AES, DES, DES3
+from Crypto.Cipher._mode_ecb import EcbMode
 from Crypto.Hash import CMAC
 
 
@@ -32,14 +35,16 @@ def unpad(data: bytes) -> bytes:
     return bytes(data[:i])
 
 
-def _des3(key: bytes) -> "DES3":
+def _des3(key: bytes) -> EcbMode:
     # pycryptodome refuses keys where K1 == K2 (degenerate to single DES); honour them as the
     # card does: E_K1 D_K1 E_K1 == E_K1.
+    # The casts: pycryptodome types DES3.new / DES.new as a union of every mode (AES.new has
+    # per-mode overloads, these do not); MODE_ECB always gives an EcbMode.
     k = bytes(key)
     try:
-        return DES3.new(k, DES3.MODE_ECB)
+        return cast(EcbMode, DES3.new(k, DES3.MODE_ECB))
     except ValueError:
-        return DES.new(k[:8], DES.MODE_ECB)
+        return cast(EcbMode, DES.new(k[:8], DES.MODE_ECB))
 
 
 def tdes_cbc_encrypt(key: bytes, data: bytes, iv: bytes = b"\x00" * 8) -> bytes:

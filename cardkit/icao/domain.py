@@ -74,7 +74,8 @@ class EcDomain:
 
     @property
     def p(self) -> int:
-        return self.curve.p()
+        p: int = self.curve.p()  # ecdsa ships no types
+        return p
 
     @property
     def field_size(self) -> int:
@@ -91,7 +92,9 @@ class EcDomain:
         if _is_infinity(point):
             raise AccessError("cannot encode the point at infinity")
         n = self.field_size
-        return b"\x04" + point.x().to_bytes(n, "big") + point.y().to_bytes(n, "big")
+        x: int = point.x()  # ecdsa ships no types
+        y: int = point.y()
+        return b"\x04" + x.to_bytes(n, "big") + y.to_bytes(n, "big")
 
     def public_key(self, sk: int) -> bytes:
         return self.encode(self.multiply(sk))
@@ -118,7 +121,8 @@ class EcDomain:
         """Shared secret encoding: the x-coordinate, field size (9303-11 §4.4.3.4, §9.6)."""
         if _is_infinity(point):
             raise AccessError("key agreement gave the point at infinity")
-        return point.x().to_bytes(self.field_size, "big")
+        x: int = point.x()  # ecdsa ships no types
+        return x.to_bytes(self.field_size, "big")
 
     def agree(self, sk: int, peer: PointJacobi) -> bytes:
         return self.secret_bytes(peer * sk)
@@ -246,6 +250,7 @@ class DhDomain:
 
 
 Domain = Union[EcDomain, DhDomain]
+Element = Union[PointJacobi, int]  # a group element: a curve point (EC) or a residue mod p (DH)
 
 
 # -- ICAO 9303-11 §9.5.1: standardized domain parameters ---------------------------------

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError, SecureMessagingError
@@ -31,6 +31,9 @@ from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTIC
 from cardkit.icao.session import AccessSpec, CardRead, FileEvent, ReadingSession
 from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid, not_checked, overall, valid
 from cardkit.transport.base import Connection
+
+if TYPE_CHECKING:
+    from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class ReadResult:
         """The data groups parsed once, on first use (holder, face, issuing state)."""
         return CardData(self.read.files)
 
-    def holder(self):
+    def holder(self) -> PersonData | None:
         """The holder as the chip states it (DG13, else DG1), or None. Verified only when
         :attr:`overall` is VALID: callers must say so otherwise."""
         return self.data.holder
@@ -122,7 +125,7 @@ def read_and_verify(
     return result
 
 
-def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: list[Verdict] = (),
+def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
            policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
     access-control check, judged against what the card's signed data requires."""

@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
@@ -29,6 +29,10 @@ from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.sm import SmState
 from cardkit.transport.atr import supports_extended_length
 from cardkit.transport.base import ApduProtocol, Connection
+
+if TYPE_CHECKING:  # imported lazily below: PACE pulls in EC arithmetic
+    from cardkit.icao.domain import Domain
+    from cardkit.icao.lds.security_infos import PaceInfo
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +171,7 @@ class ReadingSession:
             return self._bac(access, "BAC requested (--access bac)")
         if access.policy == "pace" and not pace_offered:
             raise AccessError("the card does not offer PACE (no PACEInfo in EF.CardAccess)", step="EF.CardAccess")
-        if pace_offered:
+        if choice is not None:
             try:
                 return self._pace(access, *choice)
             except WrongKeyError:
@@ -190,10 +194,12 @@ class ReadingSession:
         self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
         return self.access_info
 
-    def _pace(self, access: AccessSpec, info, domain) -> AccessInfo:
+    def _pace(self, access: AccessSpec, info: PaceInfo, domain: Domain) -> AccessInfo:
         from cardkit.icao.pace.protocol import pace  # noqa: PLC0415 - PACE pulls in EC arithmetic
 
         password = access.can if access.can is not None else access.mrz_key
+        if password is None:  # AccessSpec refuses this; a hand-built one must not reach the card
+            raise AccessError("PACE needs the CAN or the MRZ key", step="access")
         result = pace(self.protocol.send, password, info, params=domain)
         self.send.sm = result.sm
         self.files.select_applet()
@@ -264,7 +270,7 @@ class ReadingSession:
         return data
 
 
-def _pace_choice(card_access: bytes | None):
+def _pace_choice(card_access: bytes | None) -> tuple[PaceInfo, Domain] | None:
     """The PACEInfo to use and its domain parameters, or None when PACE is not offered."""
     if not card_access:
         return None

@@ -30,7 +30,7 @@ class _Dos:
     cipher: bytes | None = None  # DO'87' value without the 01 indicator, or DO'85' value
     le: bytes | None = None  # DO'97' value (commands)
     sw: bytes | None = None  # DO'99' value (responses)
-    mac: bytes | None = None  # DO'8E' value
+    mac: bytes = b""  # DO'8E' value (_split_dos refuses a protected APDU without one)
     mac_input: bytes = b""  # the DOs the MAC covers, as encoded
 
 
@@ -40,11 +40,12 @@ def _split_dos(data: bytes, allowed: tuple[int, ...], what: str) -> _Dos:
     except ParseError as exc:
         raise SecureMessagingError(f"malformed protected {what}: {exc}") from exc
     out = _Dos()
+    mac: bytes | None = None
     for do in dos:
         if do.tag not in allowed:
             raise SecureMessagingError(f"unexpected data object {do.tag:X} in protected {what}")
         if do.tag == 0x8E:
-            out.mac = do.value
+            mac = do.value
             continue
         out.mac_input += do.encode()
         if do.tag == 0x85:
@@ -57,8 +58,9 @@ def _split_dos(data: bytes, allowed: tuple[int, ...], what: str) -> _Dos:
             out.le = do.value
         else:
             out.sw = do.value
-    if out.mac is None:
+    if mac is None:
         raise SecureMessagingError(f"protected {what} without MAC (DO'8E')")
+    out.mac = mac
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Callable
 
 import ecdsa
 from cryptography.exceptions import InvalidSignature
@@ -22,7 +23,7 @@ from cardkit.errors import AccessError, InputError
 from cardkit.icao.cvc import CvPublicKey, TaAlgorithm
 from cardkit.icao.domain import EcDomain
 
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
            "sha512": hashes.SHA512}
 
 
@@ -47,7 +48,7 @@ def verify_signature(key: CvPublicKey, data: bytes, signature: bytes) -> bool:
         try:
             point = key.domain.decode_public(key.point)
             vk = ecdsa.VerifyingKey.from_public_point(point, curve=_curve(key.domain), hashfunc=lambda: None)
-            return vk.verify_digest(signature, _truncated(alg.digest(data), key.domain), sigdecode=sigdecode_string)
+            return bool(vk.verify_digest(signature, _truncated(alg.digest(data), key.domain), sigdecode=sigdecode_string))
         except (AccessError, ecdsa.BadSignatureError, ecdsa.MalformedPointError, AssertionError):
             return False
     public = rsa.RSAPublicNumbers(key.exponent, key.modulus).public_key()
@@ -97,8 +98,11 @@ class TerminalKey:
             digest = alg.digest(data)
             n_bytes = (self.ec.curve.order.bit_length() + 7) // 8
             digest = digest[:n_bytes] if len(digest) > n_bytes else digest
+            sig: bytes  # ecdsa ships no types
             if deterministic:
-                return self.ec.sign_digest_deterministic(digest, hashfunc=getattr(hashlib, alg.hash_name), sigencode=sigencode_string)
-            return self.ec.sign_digest(digest, sigencode=sigencode_string)
+                sig = self.ec.sign_digest_deterministic(digest, hashfunc=getattr(hashlib, alg.hash_name), sigencode=sigencode_string)
+            else:
+                sig = self.ec.sign_digest(digest, sigencode=sigencode_string)
+            return sig
         assert self.rsa_key is not None
         return self.rsa_key.sign(data, _rsa_padding(alg), _HASHES[alg.hash_name]())

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import logging
 import time
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from cardkit.errors import CardRemovedError, NoCardError, NoReaderError, TransportError
 from cardkit.transport.base import Connection, Reader
 
+if TYPE_CHECKING:  # pyscard ships no types: these name its classes for the reader of this code
+    from smartcard.CardConnection import CardConnection
+    from smartcard.reader.Reader import Reader as ScardReader
+
 logger = logging.getLogger(__name__)
 
 
-def _smartcard():
+def _smartcard() -> tuple[ModuleType, ModuleType]:
     try:
         import smartcard.Exceptions as exc
         import smartcard.System as system
@@ -22,7 +28,7 @@ def _smartcard():
 
 
 class PcscConnection(Connection):
-    def __init__(self, connection, name: str, reader: "PcscReader | None" = None) -> None:
+    def __init__(self, connection: CardConnection, name: str, reader: "PcscReader | None" = None) -> None:
         self._conn = connection
         self.name = name
         self._reader = reader
@@ -64,7 +70,7 @@ class PcscConnection(Connection):
         _release(self._conn)
 
 
-def _release(conn) -> None:
+def _release(conn: CardConnection) -> None:
     """Disconnect and release the PC/SC context now, not in a finaliser after pcscd is gone."""
     for step in ("disconnect", "release"):
         try:
@@ -74,11 +80,11 @@ def _release(conn) -> None:
 
 
 class PcscReader(Reader):
-    def __init__(self, reader) -> None:
+    def __init__(self, reader: ScardReader) -> None:
         self._reader = reader
         self.name = str(reader)
 
-    def _probe(self):
+    def _probe(self) -> CardConnection | None:
         _, exc = _smartcard()
         conn = self._reader.createConnection()
         try:

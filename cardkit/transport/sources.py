@@ -13,8 +13,13 @@ from __future__ import annotations
 import abc
 import threading
 
+from typing import TYPE_CHECKING
+
 from cardkit.errors import CardRemovedError, NoCardError
 from cardkit.transport.base import Connection
+
+if TYPE_CHECKING:  # pyscard is imported only when a PC/SC reader is used
+    from cardkit.transport.pcsc import PcscReader
 from cardkit.transport.inproc import CardLike, InProcessConnection
 
 
@@ -43,7 +48,7 @@ class PcscCardSource(CardSource):
         self.wanted = reader
         self.name = reader
 
-    def _reader(self, require_card: bool):
+    def _reader(self, require_card: bool) -> PcscReader:
         from cardkit.transport.pcsc import find_reader
 
         r = find_reader(self.wanted or None, require_card=require_card)

@@ -7,12 +7,17 @@ Only unwraps tag 6E; the SecurityInfos themselves are parsed by
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cardkit.tlv import encode_tlv, parse_single
+
+if TYPE_CHECKING:  # imported when parsed: SecurityInfos pulls in EC arithmetic
+    from cardkit.icao.lds.security_infos import SecurityInfos
 
 TAG_DG14 = 0x6E
 
 
-def parse_dg14(data: bytes):  # -> cardkit.icao.lds.security_infos.SecurityInfos
+def parse_dg14(data: bytes) -> SecurityInfos:
     from cardkit.icao.lds.security_infos import parse_security_infos
 
     return parse_security_infos(parse_single(data, expected_tag=TAG_DG14).value)

@@ -12,8 +12,13 @@ import io
 import struct
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from cardkit.errors import ParseError
 from cardkit.tlv import Tlv, encode_tlv, parse_single, walk
+
+if TYPE_CHECKING:  # Pillow is imported when an image is decoded, not with the parser
+    from PIL.Image import Image
 
 TAG_DG2, TAG_BIGT, TAG_BIT, TAG_BHT, TAG_BDB, TAG_BDB_CONSTRUCTED = 0x75, 0x7F61, 0x7F60, 0xA1, 0x5F2E, 0x7F2E
 _MAGIC = ((b"\xff\xd8\xff", "jpeg"), (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "jp2"), (b"\xff\x4f\xff\x51", "j2k"))
@@ -104,7 +109,7 @@ def parse_dg2(data: bytes) -> Dg2:
 MAX_FACE_PIXELS = 4096 * 4096
 
 
-def decode_image(face: FaceImage | bytes):  # -> PIL.Image.Image
+def decode_image(face: FaceImage | bytes) -> Image:
     """Decode to a Pillow image (JPEG 2000 needs Pillow built with OpenJPEG: ``PIL.features.check('jpg_2000')``).
 
     :class:`ParseError` for anything that is not a decodable image of at most

@@ -36,21 +36,24 @@ class DataGroup(Enum):
     CARD_ACCESS = (0x011C, 0x1C, None, "EF_CardAccess.bin")
     CARD_SECURITY = (0x011D, 0x1D, None, "EF_CardSecurity.bin")
 
+    def __init__(self, fid: int, sfi: int, tag: int | None, filename: str) -> None:
+        self._fid, self._sfi, self._tag, self._filename = fid, sfi, tag, filename
+
     @property
     def fid(self) -> int:
-        return self.value[0]
+        return self._fid
 
     @property
     def sfi(self) -> int:
-        return self.value[1]
+        return self._sfi
 
     @property
     def tag(self) -> int | None:
-        return self.value[2]
+        return self._tag
 
     @property
     def filename(self) -> str:
-        return self.value[3]
+        return self._filename
 
     @property
     def number(self) -> int | None:

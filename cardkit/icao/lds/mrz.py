@@ -99,10 +99,13 @@ def _yymmdd(text: str, century: int) -> date | None:
         return None
 
 
+def _clean_name(s: str) -> str:
+    return " ".join(s.replace("<", " ").split())
+
+
 def _names(field: str) -> tuple[str, str]:
     primary, _, secondary = field.partition("<<")
-    clean = lambda s: " ".join(s.replace("<", " ").split())  # noqa: E731
-    return clean(primary), clean(secondary)
+    return _clean_name(primary), _clean_name(secondary)
 
 
 def _long_number(number: str, digit: str, optional: str) -> tuple[str, str, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Iterable, Union
+from typing import Iterable, TypeVar, Union
 
 from ecdsa import curves
 
@@ -118,11 +118,14 @@ SecurityInfo = Union[
 ]
 
 
+_Info = TypeVar("_Info")
+
+
 @dataclass(frozen=True)
 class SecurityInfos:
     infos: tuple[SecurityInfo, ...]
 
-    def of_type(self, kind: type) -> tuple:
+    def of_type(self, kind: type[_Info]) -> tuple[_Info, ...]:
         return tuple(i for i in self.infos if isinstance(i, kind))
 
     @property

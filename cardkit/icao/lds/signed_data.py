@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import cms, x509
+from asn1crypto import cms, core, x509
 
 from cardkit.errors import ParseError
 
@@ -36,19 +36,22 @@ class SignerInfo:
     def matches(self, cert: x509.Certificate) -> bool:
         """Issuer + serial, or the key identifier (RDN order may differ: serial decides then)."""
         if self.sid_key_id is not None:
-            return cert.key_identifier == self.sid_key_id
+            return bool(cert.key_identifier == self.sid_key_id)
         if self.sid_serial != cert.serial_number:
             return False
         return self.sid_issuer == cert.issuer or _same_rdns(self.sid_issuer, cert.issuer)
 
 
+def _rdn_key(n: x509.Name) -> list[str]:
+    return sorted(repr(sorted(r.native.items())) if isinstance(r.native, dict) else repr(r.native)
+                  for r in [n.chosen[i] for i in range(len(n.chosen))])
+
+
 def _same_rdns(a: x509.Name | None, b: x509.Name) -> bool:
     if a is None:
         return False
-    key = lambda n: sorted(repr(sorted(r.native.items())) if isinstance(r.native, dict) else repr(r.native)  # noqa: E731
-                           for r in [n.chosen[i] for i in range(len(n.chosen))])
     try:
-        return key(a) == key(b)
+        return _rdn_key(a) == _rdn_key(b)
     except ASN1_ERRORS:
         return False
 
@@ -63,7 +66,7 @@ class SignedData:
     digest_algorithms: tuple[str, ...] = ()  # SignedData.digestAlgorithms (unsigned)
 
 
-def _attr(attrs: cms.CMSAttributes | None, name: str) -> object | None:
+def _attr(attrs: cms.CMSAttributes | None, name: str) -> core.Asn1Value | None:
     if attrs is None or attrs.native is None:
         return None
     for attr in attrs:

@@ -123,10 +123,11 @@ def build_lds_security_object(dg_hashes: Mapping[int, bytes], hash_algorithm: st
     }
     if lds_version:
         fields["lds_version_info"] = {"lds_version": lds_version, "unicode_version": unicode_version or "040000"}
-    return LDSSecurityObject(fields).dump()
+    der: bytes = LDSSecurityObject(fields).dump()  # asn1crypto ships no types
+    return der
 
 
-def _signature_algorithm(cert: x509.Certificate, hash_algorithm: str, pss: bool) -> dict:
+def _signature_algorithm(cert: x509.Certificate, hash_algorithm: str, pss: bool) -> dict[str, object]:
     if cert.public_key.algorithm == "ec":
         return {"algorithm": f"{hash_algorithm}_ecdsa"}
     if pss:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Union
 
 import ecdsa
 import ecdsa.curves
@@ -26,11 +27,13 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cardkit.errors import AlgorithmNotAllowed, VerificationError
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
 
-HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-          "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384, "sha512": hashes.SHA512,
+}
 
 # python-ecdsa curve name -> cryptography curve (where OpenSSL has it, verification is fast).
-_CRYPTOGRAPHY_CURVES = {
+_CRYPTOGRAPHY_CURVES: dict[str, Callable[[], ec.EllipticCurve]] = {
     "NIST192p": ec.SECP192R1, "NIST224p": ec.SECP224R1, "NIST256p": ec.SECP256R1,
     "NIST384p": ec.SECP384R1, "NIST521p": ec.SECP521R1, "SECP256k1": ec.SECP256K1,
     "BRAINPOOLP256r1": ec.BrainpoolP256R1, "BRAINPOOLP384r1": ec.BrainpoolP384R1,
@@ -54,13 +57,17 @@ _SIG_OIDS = {
 }
 
 
+# ecdsa.VerifyingKey (curves cryptography lacks, explicit parameters) is untyped: Any to mypy.
+KeyObject = Union[rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ecdsa.VerifyingKey]
+
+
 @dataclass(frozen=True)
 class PublicKey:
     kind: str  # "rsa" or "ec"
     bits: int
     curve: str | None  # python-ecdsa / SEC name, e.g. "BRAINPOOLP512r1"; None for RSA or unnamed
     explicit: bool  # EC domain parameters were given explicitly
-    key: object  # cryptography public key, or an ecdsa.VerifyingKey
+    key: KeyObject  # cryptography public key, or an ecdsa.VerifyingKey
 
     def describe(self) -> str:
         if self.kind == "rsa":
@@ -94,7 +101,7 @@ def _curve_from_oid(dotted: str) -> "ecdsa.curves.Curve | None":
 def _ec_key(curve: "ecdsa.curves.Curve", point: bytes, explicit: bool) -> PublicKey:
     cls = _CRYPTOGRAPHY_CURVES.get(curve.name)
     if cls is not None:
-        key: object = ec.EllipticCurvePublicKey.from_encoded_point(cls(), point)
+        key: KeyObject = ec.EllipticCurvePublicKey.from_encoded_point(cls(), point)
     else:
         key = ecdsa.VerifyingKey.from_string(point, curve=curve)
     return PublicKey("ec", curve.curve.p().bit_length(), curve.name, explicit, key)
@@ -179,7 +186,7 @@ def _scheme(algorithm: algos.SignedDigestAlgorithm, digest_algorithm: str | None
 
 def _pss_hash(params: algos.RSASSAPSSParams) -> str:
     """RFC 4055 §3.1 / RFC 8017 A.2.3: MGF1 with the same hash, trailer field 1, NULL parameters."""
-    h = params["hash_algorithm"]["algorithm"].native
+    h: str = params["hash_algorithm"]["algorithm"].native  # asn1crypto ships no types
     mgf = params["mask_gen_algorithm"]
     if mgf["algorithm"].native != "mgf1":
         raise AlgorithmNotAllowed(f"algorithm not allowed: RSASSA-PSS mask generation {mgf['algorithm'].dotted}")
@@ -213,15 +220,18 @@ def verify_signature(key: PublicKey, algorithm: algos.SignedDigestAlgorithm, sig
 
 def _verify(key: PublicKey, scheme: str, h: str, algorithm: algos.SignedDigestAlgorithm,
             signature: bytes, data: bytes) -> bool:
-    if isinstance(key.key, ecdsa.VerifyingKey):
-        return bool(key.key.verify(signature, data, hashfunc=getattr(hashlib, h), sigdecode=ecdsa.util.sigdecode_der))
-    if scheme == "pkcs1":
-        key.key.verify(signature, data, padding.PKCS1v15(), HASHES[h]())  # type: ignore[attr-defined]
-    elif scheme == "pss":
+    k = key.key
+    if isinstance(k, ecdsa.VerifyingKey):
+        return bool(k.verify(signature, data, hashfunc=getattr(hashlib, h), sigdecode=ecdsa.util.sigdecode_der))
+    if scheme == "pkcs1" and isinstance(k, rsa.RSAPublicKey):
+        k.verify(signature, data, padding.PKCS1v15(), HASHES[h]())
+    elif scheme == "pss" and isinstance(k, rsa.RSAPublicKey):
         params = algorithm["parameters"]
         mgf_hash = params["mask_gen_algorithm"]["parameters"]["algorithm"].native
         pad = padding.PSS(padding.MGF1(HASHES[mgf_hash]()), params["salt_length"].native)
-        key.key.verify(signature, data, pad, HASHES[h]())  # type: ignore[attr-defined]
-    else:
-        key.key.verify(signature, data, ec.ECDSA(HASHES[h]()))  # type: ignore[attr-defined]
+        k.verify(signature, data, pad, HASHES[h]())
+    elif scheme not in ("pkcs1", "pss") and isinstance(k, ec.EllipticCurvePublicKey):
+        k.verify(signature, data, ec.ECDSA(HASHES[h]()))
+    else:  # verify_signature matched scheme and kind already: a key of neither type is refused
+        raise VerificationError(f"{scheme} signature with an unusable {key.kind.upper()} key")
     return True

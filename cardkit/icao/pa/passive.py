@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Collection, Mapping
 
 from asn1crypto import crl, x509
@@ -103,7 +103,7 @@ class _Run:
     ds: x509.Certificate | None = None
     anchor: TrustAnchor | None = None
 
-    def allowed(self, digest: str, when) -> None:
+    def allowed(self, digest: str, when: date | None) -> None:
         """Raise AlgorithmNotAllowed unless allowed; note legacy SHA-1 once as a finding."""
         flag = check_digest(digest, self.policy, when)
         if flag and all(f.reason != flag for f in self.findings):
@@ -168,7 +168,7 @@ def _check_signer(run: _Run, candidates: tuple[x509.Certificate, ...]) -> None:
                         valid("ds_validity", f"DS certificate valid on {run.now:%Y-%m-%d}"))
 
 
-def _note_legacy(run: _Run, digest: str, when) -> None:
+def _note_legacy(run: _Run, digest: str, when: date | None) -> None:
     try:
         run.allowed(digest, when)
     except AlgorithmNotAllowed:
@@ -177,7 +177,8 @@ def _note_legacy(run: _Run, digest: str, when) -> None:
 
 def _aki(cert: x509.Certificate) -> bytes | None:
     try:
-        return cert.authority_key_identifier
+        aki: bytes | None = cert.authority_key_identifier  # asn1crypto ships no types
+        return aki
     except ASN1_ERRORS:
         return None
 

@@ -54,7 +54,8 @@ class TrustAnchor:
 
     @property
     def subject(self) -> str:
-        return self.cert.subject.human_friendly
+        subject: str = self.cert.subject.human_friendly  # asn1crypto ships no types
+        return subject
 
     @property
     def country(self) -> str | None:
@@ -62,7 +63,7 @@ class TrustAnchor:
 
     @property
     def is_link(self) -> bool:
-        return self.cert.subject != self.cert.issuer
+        return bool(self.cert.subject != self.cert.issuer)
 
     def to_dict(self) -> dict[str, str | None]:
         v = self.cert["tbs_certificate"]["validity"]

@@ -16,7 +16,7 @@ from typing import Callable, Protocol
 
 from cardkit.errors import AccessError
 from cardkit.icao.crypto import CipherSuite, unpad
-from cardkit.icao.domain import Domain, EcDomain
+from cardkit.icao.domain import Domain, EcDomain, Element
 from cardkit.icao.prf import chip_nonce_size, pseudo_random, terminal_nonce_size
 
 Exchange = Callable[[str, int, bytes, bool], dict[int, bytes]]  # (step, tag, data, allow_empty) -> DOs
@@ -87,7 +87,7 @@ class CamResult:
             raise AccessError("PACE-CAM: chip authentication data does not match the chip's key", step="CAM")
 
 
-def receive_public_key(ctx: MappingContext, dos: dict[int, bytes], tag: int, step: str, own: bytes) -> tuple[bytes, object]:
+def receive_public_key(ctx: MappingContext, dos: dict[int, bytes], tag: int, step: str, own: bytes) -> tuple[bytes, Element]:
     """The chip's public key from DO ``tag``, validated (9303-11 §4.4.3.4); AccessError names ``step``."""
     raw = dos.get(tag)
     if raw is None:
@@ -164,9 +164,23 @@ class ChipAuthenticationMapping:
             ca_ic = int.from_bytes(unpad(suite.decrypt(ks_enc, a_ic, iv)), "big")
         except ValueError:
             raise AccessError("PACE-CAM: chip authentication data does not decrypt", step=STEP_TOKENS) from None
+        if not isinstance(ctx.domain, EcDomain):  # map() refused DH already; CAM is ECDH only
+            raise AccessError("PACE-CAM needs elliptic curve domain parameters", step=STEP_TOKENS)
         if not 0 < ca_ic < ctx.domain.order:
             raise AccessError("PACE-CAM: CA_IC out of range", step=STEP_TOKENS)
         return CamResult(ctx.domain, ca_ic, ctx.pk_map_ic)
 
 
-MAPPINGS = {"GM": GenericMapping, "IM": IntegratedMapping, "CAM": ChipAuthenticationMapping}
+class Mapping(Protocol):
+    """What every mapping strategy offers: map the domain (step 2), then check step 4's extras."""
+
+    name: str
+
+    def map(self, ctx: MappingContext, s: bytes) -> Domain: ...
+
+    def finish(self, ctx: MappingContext, dos: dict[int, bytes], ks_enc: bytes) -> CamResult | None: ...
+
+
+MAPPINGS: dict[str, Callable[[], Mapping]] = {
+    "GM": GenericMapping, "IM": IntegratedMapping, "CAM": ChipAuthenticationMapping,
+}
