@@ -182,7 +182,9 @@ class DhDomain:
         """Explicit X9.42 parameters: the standardized group when they are one, else validated."""
         sid = standardized_id(cls("explicit", p, g, q))
         if sid is not None:
-            return standardized(sid)  # type: ignore[return-value]
+            dom = standardized(sid)
+            if isinstance(dom, DhDomain):  # standardized_id of a DH group is a DH ID (0-2)
+                return dom
         check_dh(p, g, q)
         return cls("explicit", p, g, q)
 

@@ -17,6 +17,7 @@ PACE, CA, AA, ...), see :meth:`LinkModel.floor`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from cardkit.errors import InputError
 
@@ -66,13 +67,22 @@ def _seconds(text: str) -> float:
     return float(text.removesuffix("s"))
 
 
+class _LinkFields(TypedDict, total=False):
+    """The LinkModel fields a link spec may set."""
+
+    bitrate: int
+    t_apdu: float
+    fsc: int
+    t_frame: float
+
+
 def parse_link(spec: str) -> LinkModel:
     """``BITRATE[:T_APDU][,fsc=N][,frame=T]``, e.g. ``424k``, ``424k:5ms``, ``106k:5ms,fsc=64``."""
     try:
         head, *options = spec.lower().replace(" ", "").split(",")
         rate_s, _, t_s = head.partition(":")
         mult = {"k": 1e3, "m": 1e6}.get(rate_s[-1:], 1)
-        kwargs: dict[str, float | int] = {"bitrate": int(float(rate_s.rstrip("km")) * mult)}
+        kwargs: _LinkFields = {"bitrate": int(float(rate_s.rstrip("km")) * mult)}
         if t_s:
             kwargs["t_apdu"] = _seconds(t_s)
         for opt in options:
@@ -83,6 +93,6 @@ def parse_link(spec: str) -> LinkModel:
                 kwargs["t_frame"] = _seconds(value)
             else:
                 raise ValueError(key)
-        return LinkModel(**kwargs)  # type: ignore[arg-type]
+        return LinkModel(**kwargs)
     except (ValueError, IndexError):
         raise InputError(f"bad link model {spec!r}: use BITRATE[:T_APDU][,fsc=N][,frame=T] like 424k:5ms") from None

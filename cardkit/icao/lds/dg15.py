@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from asn1crypto import keys
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from cardkit.errors import ParseError
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
@@ -49,11 +50,11 @@ def parse_dg15(data: bytes) -> Dg15:
     return Dg15(root.value, algo, curve)
 
 
-def build_dg15(public_key: object) -> bytes:
+def build_dg15(public_key: PublicKeyTypes | bytes) -> bytes:
     """DG15 from a `cryptography` public key or the DER of a SubjectPublicKeyInfo."""
     if isinstance(public_key, bytes):
         der = public_key
     else:
-        der = public_key.public_bytes(serialization.Encoding.DER,  # type: ignore[attr-defined]
+        der = public_key.public_bytes(serialization.Encoding.DER,
                                       serialization.PublicFormat.SubjectPublicKeyInfo)
     return encode_tlv(TAG_DG15, der)

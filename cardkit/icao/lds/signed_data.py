@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from asn1crypto import cms, core, x509
+from asn1crypto import algos, cms, core, x509
 
 from cardkit.errors import ParseError
 
@@ -112,9 +112,9 @@ def _check_name(name: x509.Name, what: str) -> None:
         raise ParseError(f"malformed {what}: {exc}", what=what) from None
 
 
-def _null_params(alg: object) -> bool:
+def _null_params(alg: algos.DigestAlgorithm) -> bool:
     """Hash AlgorithmIdentifier parameters: absent or NULL (RFC 5754 §2), nothing else."""
-    return alg["parameters"].dump() in (b"", b"\x05\x00")  # type: ignore[index]
+    return alg["parameters"].dump() in (b"", b"\x05\x00")
 
 
 def check_certificate_encoding(cert: x509.Certificate) -> None:

@@ -18,7 +18,7 @@ import ecdsa
 import ecdsa.curves
 import ecdsa.ellipticcurve
 import ecdsa.util
-from asn1crypto import algos, keys
+from asn1crypto import algos, core, keys
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -163,8 +163,8 @@ def signature_hash(algorithm: algos.SignedDigestAlgorithm, digest_algorithm: str
     return h
 
 
-def _null(params: object) -> bool:
-    return params.dump() in (b"", b"\x05\x00")  # type: ignore[attr-defined]
+def _null(params: core.Asn1Value) -> bool:
+    return params.dump() in (b"", b"\x05\x00")
 
 
 def _scheme(algorithm: algos.SignedDigestAlgorithm, digest_algorithm: str | None) -> tuple[str, str]:
