@@ -26,13 +26,9 @@ from cardkit.errors import CardkitError
 from cardkit.home import ensure_parent, private_file
 from cardkit.registry import scratch
 from cardkit.registry.adbcload import LOAD_CACHE
+from cardkit.registry.row import STORED_COLUMNS
 
-RESIDENT_COLUMNS: tuple[str, ...] = (
-    "rkey", "id_number", "old_id_number", "full_name", "name_key", "date_of_birth", "dob_precision", "sex",
-    "place_of_origin", "residence", "ethnicity", "religion", "card_issue_date", "card_expiry_date",
-    "insurance_code", "insurance_valid_from", "insurance_valid_to", "insurance_facility",
-    "content_hash", "updated_at",
-)
+RESIDENT_COLUMNS = STORED_COLUMNS  # the stored row's columns, as the SQL below names them
 _COLS = ", ".join(RESIDENT_COLUMNS)
 _UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in RESIDENT_COLUMNS[1:])
 # Rows whose content did not change keep their updated_at: re-importing a file changes nothing.
@@ -171,7 +167,7 @@ class SqliteBackend:
         return self.conn.total_changes - before
 
     # -- bulk load -----------------------------------------------------------------------------
-    # Rows arrive as Polars frames (framerows.STORED_SCHEMA, with ord: input position; for one
+    # Rows arrive as Polars frames (row.frame_schema(), with ord: input position; for one
     # key the highest ord wins). Binding 19 values a row through this module costs ~10 µs a row,
     # so large loads are written by ADBC's SQLite driver, which binds Arrow columns in C:
     #

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 
 from cardkit.home import cardkit_home
-from cardkit.person import DobPrecision, Sex
-from cardkit.registry.backends import RESIDENT_COLUMNS, PostgresBackend, SqliteBackend, StoreError
-from cardkit.registry.models import Resident, content_hash
+from cardkit.registry.backends import PostgresBackend, SqliteBackend, StoreError
+from cardkit.registry.models import Resident
+from cardkit.registry.row import STORED_COLUMNS, resident_to_row, row_to_resident, rows_frame
 from cardkit.registry.schema import CREATE_VERSION_TABLE, LATEST_VERSION, MIGRATIONS, RESIDENT_INDEXES
 
-_SELECT = "SELECT " + ", ".join(RESIDENT_COLUMNS) + " FROM residents"
+_SELECT = "SELECT " + ", ".join(STORED_COLUMNS) + " FROM residents"
 
 
 def default_db_url() -> str:
@@ -45,40 +45,8 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
     return store
 
 
-def _d(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _pd(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def resident_to_row(r: Resident, updated_at: str) -> tuple:
-    # The hash sees a year-only DOB as the year alone, so exact rows hash as before the
-    # precision column existed (a re-import rewrites nothing) and a precision change is a change.
-    content = (
-        r.id_number, r.old_id_number, r.full_name, r.dob_text,
-        r.sex.value if r.sex else None, r.place_of_origin, r.residence, r.ethnicity, r.religion,
-        _d(r.card_issue_date), _d(r.card_expiry_date), r.insurance_code, _d(r.insurance_valid_from),
-        _d(r.insurance_valid_to), r.insurance_facility,
-    )
-    return (r.key, *content[:3], r.name_key, _d(r.date_of_birth), r.dob_precision.value, *content[4:],
-            content_hash(content), updated_at)
-
-
-def row_to_resident(row: tuple) -> Resident:
-    (_k, idn, old, name, _nk, dob, prec, sex, origin, res, eth, rel, iss, exp, ins, ivf, ivt, fac, _h, upd) = row
-    return Resident(
-        id_number=idn, old_id_number=old, full_name=name, date_of_birth=_pd(dob),
-        sex=Sex(sex) if sex else None, place_of_origin=origin, residence=res, ethnicity=eth,
-        religion=rel, card_issue_date=_pd(iss), card_expiry_date=_pd(exp), insurance_code=ins,
-        insurance_valid_from=_pd(ivf), insurance_valid_to=_pd(ivt), insurance_facility=fac,
-        updated_at=datetime.fromisoformat(upd) if upd else None, dob_precision=DobPrecision(prec),
-    )
 
 
 class Store:
@@ -258,8 +226,8 @@ class Store:
 class BulkLoad:
     """Handle of :meth:`Store.bulk_load`.
 
-    ``stage`` takes a DataFrame of stored rows (:data:`framerows.STORED_SCHEMA`: the columns of
-    :func:`resident_to_row` plus ``ord``, the row's position in the input: for one key, the
+    ``stage`` takes a DataFrame of stored rows (:func:`row.frame_schema`: the columns of
+    :func:`row.resident_to_row` plus ``ord``, the row's position in the input: for one key, the
     highest ``ord`` wins) or a list of stored-row tuples (positions follow those staged so far).
     """
 
@@ -272,8 +240,6 @@ class BulkLoad:
 
     def stage(self, rows) -> None:
         if isinstance(rows, list):
-            from cardkit.registry.framerows import rows_frame
-
             first = self._next_ord + 1
             rows = rows_frame(rows, list(range(first, first + len(rows))))
         if rows.height:
