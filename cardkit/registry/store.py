@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 
 from cardkit.home import cardkit_home
+from cardkit.registry.backend import Backend, Load
 from cardkit.registry.backends import PostgresBackend, SqliteBackend, StoreError
 from cardkit.registry.models import Resident
 from cardkit.registry.row import STORED_COLUMNS, resident_to_row, row_to_resident, rows_frame
@@ -29,7 +30,7 @@ def default_db_url() -> str:
 def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
     url = url or default_db_url()
     if url.startswith(("postgresql://", "postgres://")):
-        backend: SqliteBackend | PostgresBackend = PostgresBackend(url)
+        backend: Backend = PostgresBackend(url)
     elif url.startswith("sqlite://"):
         backend = SqliteBackend(url[len("sqlite://"):] or ":memory:")
     elif "://" in url:
@@ -50,7 +51,7 @@ def now_utc() -> datetime:
 
 
 class Store:
-    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.dialect = backend.dialect
 
@@ -123,25 +124,19 @@ class Store:
         if empty:
             for name, _ in RESIDENT_INDEXES:
                 self.backend.execute(f"DROP INDEX IF EXISTS {name}")
-        load = BulkLoad(self.backend)
-        load.before = before
-        self.backend.begin_load(indexes if empty else ())
-        try:
-            yield load
-            load.written = self.backend.merge_load()
-        except BaseException:
-            self.backend.abort_load()  # before anything else runs on the connection
-            raise
-        finally:
+        with self.backend.begin_load(indexes if empty else ()) as job:
+            load = BulkLoad(job)
+            load.before = before
             try:
+                yield load
+                load.written = job.merge()
+            except BaseException:
+                job.abort()  # before anything else runs on the connection
+                raise
+            finally:
                 if empty:
                     self.backend.rebuild_indexes(indexes)
-                    if self.dialect == "sqlite":
-                        # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
-                        self.backend.execute("PRAGMA analysis_limit = 1000")
-                    self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
-            finally:
-                self.backend.end_load()
+                    self.backend.analyze()
 
     def integrity_ok(self) -> bool:
         return self.backend.integrity_ok()
@@ -231,8 +226,8 @@ class BulkLoad:
     highest ``ord`` wins) or a list of stored-row tuples (positions follow those staged so far).
     """
 
-    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
-        self.backend = backend
+    def __init__(self, job: Load) -> None:
+        self.job = job
         self.written = 0  # rows inserted or changed by the merge, set when the block ends
         self.before = 0  # residents when the load began
         self.after = 0  # residents when it ended (set after the merge)
@@ -244,4 +239,4 @@ class BulkLoad:
             rows = rows_frame(rows, list(range(first, first + len(rows))))
         if rows.height:
             self._next_ord = max(self._next_ord, int(rows["ord"].max()))
-            self.backend.stage(rows)
+            self.job.stage(rows)
