@@ -26,13 +26,9 @@ from cardkit.errors import CardkitError
 from cardkit.home import ensure_parent, private_file
 from cardkit.registry import scratch
 from cardkit.registry.adbcload import LOAD_CACHE
+from cardkit.registry.row import STORED_COLUMNS
 
-RESIDENT_COLUMNS: tuple[str, ...] = (
-    "rkey", "id_number", "old_id_number", "full_name", "name_key", "date_of_birth", "dob_precision", "sex",
-    "place_of_origin", "residence", "ethnicity", "religion", "card_issue_date", "card_expiry_date",
-    "insurance_code", "insurance_valid_from", "insurance_valid_to", "insurance_facility",
-    "content_hash", "updated_at",
-)
+RESIDENT_COLUMNS = STORED_COLUMNS  # the stored row's columns, as the SQL below names them
 _COLS = ", ".join(RESIDENT_COLUMNS)
 _UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in RESIDENT_COLUMNS[1:])
 # Rows whose content did not change keep their updated_at: re-importing a file changes nothing.
@@ -112,9 +108,9 @@ class SqliteBackend:
         if path != ":memory:":
             _private_database(Path(path))
         # Rows a killed import left in scratch (personal data): gone at the next open.
-        scratch.sweep_stale([scratch.SHM_DIR, self._scratch_dir()])
+        scratch.sweep_stale([scratch.SHM_DIR, self.scratch_dir()])
         self._depth = 0
-        self._loading = False
+        self.loading = False  # a bulk load runs: its connection settings, also after reconnect()
         self.conn = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
@@ -126,13 +122,13 @@ class SqliteBackend:
                 # only a power cut can lose the last commits.
                 "synchronous = NORMAL",
                 "busy_timeout = 30000",
-                f"cache_size = {LOAD_CACHE if self._loading else self.cache_pages}",
+                f"cache_size = {LOAD_CACHE if self.loading else self.cache_pages}",
                 "temp_store = MEMORY",
                 # After a big import the WAL file is cut back to this size once checkpointed.
                 "journal_size_limit = 67108864",
             ):
                 conn.execute(f"PRAGMA {pragma}")
-            if self._loading:
+            if self.loading:
                 conn.execute("PRAGMA threads = 2")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite store: {exc}", message_vi="Không mở được tệp cơ sở dữ liệu.") from exc
@@ -164,6 +160,10 @@ class SqliteBackend:
         finally:
             self._depth = 0
 
+    def in_transaction(self) -> bool:
+        """Inside a transaction of :meth:`transaction` (a caller's, around a load)."""
+        return bool(self._depth)
+
     def bulk_upsert(self, rows: list[tuple]) -> int:
         before = self.conn.total_changes
         with self.transaction():
@@ -171,7 +171,7 @@ class SqliteBackend:
         return self.conn.total_changes - before
 
     # -- bulk load -----------------------------------------------------------------------------
-    # Rows arrive as Polars frames (framerows.STORED_SCHEMA, with ord: input position; for one
+    # Rows arrive as Polars frames (row.frame_schema(), with ord: input position; for one
     # key the highest ord wins). Binding 19 values a row through this module costs ~10 µs a row,
     # so large loads are written by ADBC's SQLite driver, which binds Arrow columns in C:
     #
@@ -215,122 +215,23 @@ class SqliteBackend:
         finally:
             os.close(fd)  # releases the lock
 
-    def begin_load(self, index_statements: Sequence[str] = ()) -> None:
-        """``index_statements``: indexes the caller dropped for this load (empty table); the
-        in-memory path builds them in its own transaction, the caller's rebuild finds them."""
-        self._index_statements = list(index_statements)
-        self._loading = True
-        self.conn.execute(f"PRAGMA cache_size = {LOAD_CACHE}")  # the merge and index builds touch every page
-        self.conn.execute("PRAGMA threads = 2")  # sorter helper threads for the index builds
-        self._frames: list = []
-        self._frames_bytes = 0
-        self._budget = memory_budget()
-        self._stage = None  # (connection, cursor) of the scratch database, once needed
-        self._stage_dir: str | None = None
-        self._keys: list = []
+    def begin_load(self, index_statements: Sequence[str] = ()) -> SqliteLoad:
+        """A bulk load (use it as a context manager). ``index_statements``: indexes the caller
+        dropped for this load (empty table); the in-memory path builds them in its own
+        transaction, the caller's rebuild finds them."""
+        return SqliteLoad(self, index_statements)
 
-    def _open_stage(self) -> None:
-        import adbc_driver_sqlite.dbapi as adbc
+    def disconnect(self) -> None:
+        """Close the connection for a while (a child process writes the file meanwhile)."""
+        self.conn.close()
 
-        self._stage_dir = scratch.make(self._scratch_dir())
-        # autocommit: each batch is its own transaction; the file is scratch either way.
-        conn = adbc.connect(os.path.join(self._stage_dir, "stage.sqlite3"), autocommit=True)
-        cur = conn.cursor()
-        self._stage = (conn, cur)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF"):
-            cur.execute(f"PRAGMA {pragma}")
-            cur.fetchall()
-        cols = ", ".join(f"{c} TEXT" for c in RESIDENT_COLUMNS)
-        cur.execute(f"CREATE TABLE stage (ord INTEGER PRIMARY KEY, {cols})")
+    def connect(self) -> None:
+        """Open the connection again after :meth:`disconnect`."""
+        self.conn = self._connect()
 
-    def stage(self, frame) -> None:
-        size = frame.estimated_size()
-        if self._stage is None and self._frames_bytes + size <= self._budget:
-            self._frames.append(frame)
-            self._frames_bytes += size
-            return
-        if self._stage is None:
-            self._open_stage()
-            for kept in self._frames:
-                self._ingest(kept)
-            self._frames, self._frames_bytes = [], 0
-        self._ingest(frame)
-
-    def _ingest(self, frame) -> None:
-        self._stage[1].adbc_ingest("stage", frame.select("ord", *RESIDENT_COLUMNS).sort("ord"), mode="append")
-        self._keys.append(frame.select("rkey", "ord"))
-
-    def _close_stage(self) -> None:
-        if self._stage is not None:
-            conn, cur = self._stage
-            self._stage = None
-            cur.close()
-            conn.close()
-
-    def merge_load(self) -> int:
-        if self.conn.in_transaction:
-            raise StoreError("a bulk load cannot end inside a transaction",
-                             message_vi="Không thể nạp dữ liệu hàng loạt trong một giao dịch đang mở.")
-        if self._stage is not None:
-            return self._merge_staged()
-        if not self._frames:
-            return 0
-        import polars as pl
-
-        # The last row of the input for a key wins; key order writes the B-tree in order.
-        rows = winners(self._frames)
-        self._frames, self._frames_bytes = [], 0
-        if rows.height < ADBC_MIN_ROWS or self.path == ":memory:":
-            return self.bulk_upsert(list(rows.iter_rows()))
-        from cardkit.registry import adbcload
-
-        # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
-        size = rows.estimated_size()
-        shm = scratch.SHM_DIR if os.path.isdir(scratch.SHM_DIR) and shutil.disk_usage(scratch.SHM_DIR).free > 2 * size \
-            else None
-        with scratch.folder(shm or self._scratch_dir()) as work:
-            ipc = Path(work) / "rows.arrow"
-            # large_string columns (CompatLevel.oldest): ADBC binds them faster than string views.
-            rows.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())
-            del rows
-            self.conn.close()  # lets the child switch the file out of WAL when nobody else has it
-            try:
-                # Into the empty registry (its indexes dropped for this load) the keys, unique by
-                # now, need no conflict handling: a plain INSERT is ~20% cheaper. Should another
-                # writer have added a row meanwhile, the INSERT fails and the load changes nothing.
-                tail = "" if self._index_statements else f" {UPSERT_TAIL}"
-                result = adbcload.run_child(Path(self.path).expanduser(), ipc,
-                                            f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}){tail}",
-                                            self._index_statements)
-                log.debug("registry load child: %s", result)
-            finally:
-                self.conn = self._connect()
-        return int(result["written"])
-
-    def _scratch_dir(self) -> str | None:
+    def scratch_dir(self) -> str | None:
         """Scratch files go next to the registry (its disk has room for it), else to the temp dir."""
         return None if self.path == ":memory:" else str(Path(self.path).expanduser().resolve().parent)
-
-    def _merge_staged(self) -> int:
-        import polars as pl
-
-        conn, cur = self._stage
-        keys = pl.concat(self._keys)
-        self._keys = []
-        win = keys.group_by("rkey").agg(pl.col("ord").max()).sort("rkey").select("ord")
-        cur.adbc_ingest("win", win, mode="create")
-        self._close_stage()
-        self.conn.execute("ATTACH DATABASE ? AS import_stage", (os.path.join(self._stage_dir, "stage.sqlite3"),))
-        try:
-            before = self.conn.total_changes
-            with self.transaction():
-                self.conn.execute(
-                    f"INSERT INTO residents ({_COLS}) SELECT {_STAGE_COLS} FROM import_stage.win AS w "
-                    f"CROSS JOIN import_stage.stage AS s ON s.ord = w.ord WHERE true ORDER BY w.rowid {UPSERT_TAIL}"
-                )
-            return self.conn.total_changes - before
-        finally:
-            self.conn.execute("DETACH DATABASE import_stage")
 
     def rebuild_indexes(self, statements: Sequence[str]) -> None:
         """Build indexes after a load into an empty table, in one transaction.
@@ -369,19 +270,10 @@ class SqliteBackend:
             self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
         self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def abort_load(self) -> None:
-        self._close_stage()  # nothing was written to the registry yet
-
-    def end_load(self) -> None:
-        self._close_stage()
-        self._keys, self._frames, self._frames_bytes = [], [], 0
-        self._loading = False
-        if self._stage_dir:
-            shutil.rmtree(self._stage_dir, ignore_errors=True)
-            self._stage_dir = None
-        if not self._depth:
-            self.conn.execute("PRAGMA threads = 0")
-            self.conn.execute(f"PRAGMA cache_size = {self.cache_pages}")
+    def analyze(self) -> None:
+        # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
+        self.execute("PRAGMA analysis_limit = 1000")
+        self.execute("ANALYZE")
 
     def integrity_ok(self) -> bool:
         return self.query("PRAGMA integrity_check")[0][0] == "ok"
@@ -391,6 +283,154 @@ class SqliteBackend:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class SqliteLoad:
+    """One bulk load into a :class:`SqliteBackend` (see the bulk load section there).
+
+    A context manager: ``stage`` frames, then ``merge``; ``abort`` on error; leaving the block
+    always throws the scratch away and restores the connection's settings."""
+
+    def __init__(self, backend: SqliteBackend, index_statements: Sequence[str] = ()) -> None:
+        self.backend = backend
+        self.index_statements = list(index_statements)
+        self.frames: list = []  # kept in memory while they fit in the budget
+        self.frames_bytes = 0
+        self.budget = memory_budget()
+        self.stage_db: tuple | None = None  # (connection, cursor) of the scratch database, once needed
+        self.stage_dir: str | None = None
+        self.keys: list = []  # (rkey, ord) of the staged rows
+
+    def __enter__(self) -> SqliteLoad:
+        conn = self.backend.conn
+        self.backend.loading = True
+        conn.execute(f"PRAGMA cache_size = {LOAD_CACHE}")  # the merge and index builds touch every page
+        conn.execute("PRAGMA threads = 2")  # sorter helper threads for the index builds
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+
+    def _open_stage(self) -> None:
+        import adbc_driver_sqlite.dbapi as adbc
+
+        self.stage_dir = scratch.make(self.backend.scratch_dir())
+        # autocommit: each batch is its own transaction; the file is scratch either way.
+        conn = adbc.connect(os.path.join(self.stage_dir, "stage.sqlite3"), autocommit=True)
+        cur = conn.cursor()
+        self.stage_db = (conn, cur)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+            cur.execute(f"PRAGMA {pragma}")
+            cur.fetchall()
+        cols = ", ".join(f"{c} TEXT" for c in RESIDENT_COLUMNS)
+        cur.execute(f"CREATE TABLE stage (ord INTEGER PRIMARY KEY, {cols})")
+
+    def stage(self, frame) -> None:
+        size = frame.estimated_size()
+        if self.stage_db is None and self.frames_bytes + size <= self.budget:
+            self.frames.append(frame)
+            self.frames_bytes += size
+            return
+        if self.stage_db is None:
+            self._open_stage()
+            for kept in self.frames:
+                self._ingest(kept)
+            self.frames, self.frames_bytes = [], 0
+        self._ingest(frame)
+
+    def _ingest(self, frame) -> None:
+        self.stage_db[1].adbc_ingest("stage", frame.select("ord", *RESIDENT_COLUMNS).sort("ord"), mode="append")
+        self.keys.append(frame.select("rkey", "ord"))
+
+    def _close_stage(self) -> None:
+        if self.stage_db is not None:
+            conn, cur = self.stage_db
+            self.stage_db = None
+            cur.close()
+            conn.close()
+
+    def merge(self) -> int:
+        """Write the winners of the staged rows into the registry, in one transaction."""
+        backend = self.backend
+        if backend.conn.in_transaction:
+            raise StoreError("a bulk load cannot end inside a transaction",
+                             message_vi="Không thể nạp dữ liệu hàng loạt trong một giao dịch đang mở.")
+        if self.stage_db is not None:
+            return self._merge_staged()
+        if not self.frames:
+            return 0
+        # The last row of the input for a key wins; key order writes the B-tree in order.
+        rows = winners(self.frames)
+        self.frames, self.frames_bytes = [], 0
+        if rows.height < ADBC_MIN_ROWS or backend.path == ":memory:":
+            return backend.bulk_upsert(list(rows.iter_rows()))
+        return self._merge_in_child(rows)
+
+    def _merge_in_child(self, rows) -> int:
+        """The winners written by :mod:`adbcload` in a child process, while our connection is closed."""
+        import polars as pl
+
+        from cardkit.registry import adbcload
+
+        backend = self.backend
+        # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
+        size = rows.estimated_size()
+        shm = scratch.SHM_DIR if os.path.isdir(scratch.SHM_DIR) and shutil.disk_usage(scratch.SHM_DIR).free > 2 * size \
+            else None
+        with scratch.folder(shm or backend.scratch_dir()) as work:
+            ipc = Path(work) / "rows.arrow"
+            # large_string columns (CompatLevel.oldest): ADBC binds them faster than string views.
+            rows.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())
+            del rows
+            backend.disconnect()  # lets the child switch the file out of WAL when nobody else has it
+            try:
+                # Into the empty registry (its indexes dropped for this load) the keys, unique by
+                # now, need no conflict handling: a plain INSERT is ~20% cheaper. Should another
+                # writer have added a row meanwhile, the INSERT fails and the load changes nothing.
+                tail = "" if self.index_statements else f" {UPSERT_TAIL}"
+                result = adbcload.run_child(Path(backend.path).expanduser(), ipc,
+                                            f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}){tail}",
+                                            self.index_statements)
+                log.debug("registry load child: %s", result)
+            finally:
+                backend.connect()
+        return int(result["written"])
+
+    def _merge_staged(self) -> int:
+        import polars as pl
+
+        _conn, cur = self.stage_db
+        keys = pl.concat(self.keys)
+        self.keys = []
+        win = keys.group_by("rkey").agg(pl.col("ord").max()).sort("rkey").select("ord")
+        cur.adbc_ingest("win", win, mode="create")
+        self._close_stage()
+        conn = self.backend.conn
+        conn.execute("ATTACH DATABASE ? AS import_stage", (os.path.join(self.stage_dir, "stage.sqlite3"),))
+        try:
+            before = conn.total_changes
+            with self.backend.transaction():
+                conn.execute(
+                    f"INSERT INTO residents ({_COLS}) SELECT {_STAGE_COLS} FROM import_stage.win AS w "
+                    f"CROSS JOIN import_stage.stage AS s ON s.ord = w.ord WHERE true ORDER BY w.rowid {UPSERT_TAIL}"
+                )
+            return conn.total_changes - before
+        finally:
+            conn.execute("DETACH DATABASE import_stage")
+
+    def abort(self) -> None:
+        self._close_stage()  # nothing was written to the registry yet
+
+    def end(self) -> None:
+        self._close_stage()
+        self.keys, self.frames, self.frames_bytes = [], [], 0
+        self.backend.loading = False
+        if self.stage_dir:
+            shutil.rmtree(self.stage_dir, ignore_errors=True)
+            self.stage_dir = None
+        if not self.backend.in_transaction():
+            self.backend.conn.execute("PRAGMA threads = 0")
+            self.backend.conn.execute(f"PRAGMA cache_size = {self.backend.cache_pages}")
 
 
 @lru_cache(maxsize=256)
@@ -480,134 +520,17 @@ class PostgresBackend:
                 self.query(f"SELECT pg_advisory_unlock(k, s) FROM ({key}) AS l(k, s)")
             # else: the connection is unusable or mid-transaction; closing it releases the lock
 
-    def begin_load(self, index_statements: Sequence[str] = ()) -> None:
-        self._empty = bool(index_statements)  # the caller dropped the indexes of an empty table
-        self._frames: list = []
-        self._frames_bytes = 0
-        self._budget = memory_budget()
-        self._streaming = False
-        self._seen: set[str] = set()
-        self._tx = self._direct = self._pk = None
-        self.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
-        if self._empty and self.conn.info.transaction_status == 0:
-            self._tx = self.conn.transaction()
-            self._tx.__enter__()
-            self._pk = self.query(
-                "SELECT conname FROM pg_constraint WHERE conrelid = 'residents'::regclass AND contype = 'p'")[0][0]
-            self.execute(f"ALTER TABLE residents DROP CONSTRAINT {self._pk}")
-            cur = self.conn.cursor()
-            self._direct = (cur, cur.copy(f"COPY residents ({_COLS}) FROM STDIN (FORMAT csv)"))
-            self._direct_copy = self._direct[1].__enter__()
-
-    def _end_direct(self, exc: BaseException | None = None) -> None:
-        """Finish the direct COPY and put the primary key back (or abort the COPY on error)."""
-        if self._direct is None:
-            return
-        cur, copy = self._direct
-        self._direct = None
-        try:
-            copy.__exit__(type(exc) if exc else None, exc, None)
-        finally:
-            cur.close()
-        if exc is None:
-            self.execute(f"ALTER TABLE residents ADD CONSTRAINT {self._pk} PRIMARY KEY (rkey)")
-
-    @staticmethod
-    def _csv(frame) -> bytes:
-        # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
-        return frame.write_csv(include_header=False).encode("utf-8")
-
-    def _copy(self, cur, table: str, cols: str, frame) -> None:
-        data = memoryview(self._csv(frame))
-        with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-            for i in range(0, len(data), 1 << 24):
-                copy.write(data[i:i + (1 << 24)])
-
-    def stage(self, frame) -> None:
-        if self._direct is not None:
-            keys = frame["rkey"].to_list()
-            fresh = set(keys)
-            if len(fresh) == len(keys) and self._seen.isdisjoint(fresh):
-                self._seen |= fresh
-                self._direct_copy.write(self._csv(frame.select(RESIDENT_COLUMNS)))
-                return
-            self._seen = set()
-            self._end_direct()  # a key again: from here on, rows are merged at the end
-            self._start_streaming()
-        size = frame.estimated_size()
-        if not self._streaming and self._frames_bytes + size <= self._budget:
-            self._frames.append(frame)
-            self._frames_bytes += size
-            return
-        if not self._streaming:
-            self._start_streaming()
-        self._copy_stage(frame)
-
-    def _start_streaming(self) -> None:
-        self._streaming = True
-        self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-        self.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
-        for kept in self._frames:
-            self._copy_stage(kept)
-        self._frames, self._frames_bytes = [], 0
-
-    def _copy_stage(self, frame) -> None:
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            self._copy(cur, "pg_temp.residents_stage", f"{_COLS}, ord", frame.select(*RESIDENT_COLUMNS, "ord"))
-
-    def _merge_streamed(self) -> int:
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("SET LOCAL work_mem = '256MB'")
-            # The last row of the file for a key wins, as on SQLite.
-            cur.execute(
-                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
-                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
-            )
-            return cur.rowcount
-
-    def merge_load(self) -> int:
-        if self._tx is not None:  # the load into an empty registry: finish it and commit
-            self._end_direct()
-            if self._streaming:
-                self._merge_streamed()
-            count = int(self.query("SELECT count(*) FROM residents")[0][0])
-            tx, self._tx = self._tx, None
-            tx.__exit__(None, None, None)
-            return count  # all of them new: the registry was empty
-        if self._streaming:
-            return self._merge_streamed()
-        if not self._frames:
-            return 0
-        rows = winners(self._frames)
-        self._frames, self._frames_bytes = [], 0
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
-            self._copy(cur, "pg_temp.residents_sorted", _COLS, rows)
-            cur.execute(f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM pg_temp.residents_sorted "
-                        f"WHERE true {UPSERT_TAIL}")
-            return cur.rowcount
+    def begin_load(self, index_statements: Sequence[str] = ()) -> PostgresLoad:
+        """A bulk load (use it as a context manager); ``index_statements``: as for SQLite."""
+        return PostgresLoad(self, index_statements)
 
     def rebuild_indexes(self, statements: Sequence[str]) -> None:
         with self.conn.transaction():
             for sql in statements:
                 self.execute(sql)
 
-    def abort_load(self) -> None:
-        """The load failed: end the direct COPY and roll its transaction back."""
-        if self._tx is not None:
-            aborted = StoreError("bulk load aborted", message_vi="Việc nhập dữ liệu đã bị hủy.")
-            try:
-                self._end_direct(aborted)
-            finally:
-                tx, self._tx = self._tx, None
-                tx.__exit__(StoreError, aborted, None)
-
-    def end_load(self) -> None:
-        self._frames, self._frames_bytes, self._seen = [], 0, set()
-        self.abort_load()  # still open only if the load did not finish
-        if self.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
-            self.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-            self.execute("RESET maintenance_work_mem")
+    def analyze(self) -> None:
+        self.execute("ANALYZE residents")
 
     def integrity_ok(self) -> bool:
         # PostgreSQL recovers from its own WAL; a readable catalogue and tables is the check here.
@@ -618,3 +541,157 @@ class PostgresBackend:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class _Aborted(StoreError):
+    pass
+
+
+def _unwind(stack: contextlib.ExitStack, error: BaseException) -> None:
+    """Close ``stack`` as if ``error`` had been raised in its block: a COPY fails, a transaction
+    rolls back."""
+    with contextlib.suppress(type(error)), stack:
+        raise error
+
+
+class PostgresLoad:
+    """One bulk load into a :class:`PostgresBackend` (see the bulk load section there).
+
+    A context manager: ``stage`` frames, then ``merge``; ``abort`` on error; leaving the block
+    always ends what is still open."""
+
+    def __init__(self, backend: PostgresBackend, index_statements: Sequence[str] = ()) -> None:
+        self.backend = backend
+        self.empty = bool(index_statements)  # the caller dropped the indexes of an empty table
+        self.frames: list = []
+        self.frames_bytes = 0
+        self.budget = memory_budget()
+        self.streaming = False  # rows go to the temporary table residents_stage
+        self.seen: set[str] = set()  # keys sent down the direct COPY
+        self.tx: contextlib.ExitStack | None = None  # the load's own transaction (empty registry)
+        self.direct: contextlib.ExitStack | None = None  # the direct COPY into residents
+        self.direct_copy = None
+        self.pk: str | None = None  # the primary key dropped for the direct COPY
+
+    def __enter__(self) -> PostgresLoad:
+        b = self.backend
+        b.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
+        if self.empty and b.conn.info.transaction_status == 0:
+            self.tx = contextlib.ExitStack()
+            self.tx.enter_context(b.conn.transaction())
+            self.pk = b.query(
+                "SELECT conname FROM pg_constraint WHERE conrelid = 'residents'::regclass AND contype = 'p'")[0][0]
+            b.execute(f"ALTER TABLE residents DROP CONSTRAINT {self.pk}")
+            self.direct = contextlib.ExitStack()
+            cur = self.direct.enter_context(b.conn.cursor())
+            self.direct_copy = self.direct.enter_context(cur.copy(f"COPY residents ({_COLS}) FROM STDIN (FORMAT csv)"))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+
+    def _end_direct(self) -> None:
+        """Finish the direct COPY and put the primary key back."""
+        if self.direct is not None:
+            direct, self.direct = self.direct, None
+            direct.close()
+            self.backend.execute(f"ALTER TABLE residents ADD CONSTRAINT {self.pk} PRIMARY KEY (rkey)")
+
+    def stage(self, frame) -> None:
+        if self.direct is not None:
+            keys = frame["rkey"].to_list()
+            fresh = set(keys)
+            if len(fresh) == len(keys) and self.seen.isdisjoint(fresh):
+                self.seen |= fresh
+                self.direct_copy.write(_csv(frame.select(RESIDENT_COLUMNS)))
+                return
+            self.seen = set()
+            self._end_direct()  # a key again: from here on, rows are merged at the end
+            self._start_streaming()
+        size = frame.estimated_size()
+        if not self.streaming and self.frames_bytes + size <= self.budget:
+            self.frames.append(frame)
+            self.frames_bytes += size
+            return
+        if not self.streaming:
+            self._start_streaming()
+        self._copy_stage(frame)
+
+    def _start_streaming(self) -> None:
+        self.streaming = True
+        self.backend.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+        self.backend.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
+        for kept in self.frames:
+            self._copy_stage(kept)
+        self.frames, self.frames_bytes = [], 0
+
+    def _copy_stage(self, frame) -> None:
+        conn = self.backend.conn
+        with conn.transaction(), conn.cursor() as cur:
+            _copy(cur, "pg_temp.residents_stage", f"{_COLS}, ord", frame.select(*RESIDENT_COLUMNS, "ord"))
+
+    def _merge_streamed(self) -> int:
+        conn = self.backend.conn
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '256MB'")
+            # The last row of the file for a key wins, as on SQLite.
+            cur.execute(
+                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
+                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
+            )
+            return cur.rowcount
+
+    def merge(self) -> int:
+        if self.tx is not None:  # the load into an empty registry: finish it and commit
+            self._end_direct()
+            if self.streaming:
+                self._merge_streamed()
+            count = int(self.backend.query("SELECT count(*) FROM residents")[0][0])
+            tx, self.tx = self.tx, None
+            tx.close()
+            return count  # all of them new: the registry was empty
+        if self.streaming:
+            return self._merge_streamed()
+        if not self.frames:
+            return 0
+        rows = winners(self.frames)
+        self.frames, self.frames_bytes = [], 0
+        conn = self.backend.conn
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
+            _copy(cur, "pg_temp.residents_sorted", _COLS, rows)
+            cur.execute(f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM pg_temp.residents_sorted "
+                        f"WHERE true {UPSERT_TAIL}")
+            return cur.rowcount
+
+    def abort(self) -> None:
+        """The load failed: end the direct COPY and roll its transaction back."""
+        if self.tx is not None:
+            aborted = _Aborted("bulk load aborted", message_vi="Việc nhập dữ liệu đã bị hủy.")
+            try:
+                if self.direct is not None:
+                    direct, self.direct = self.direct, None
+                    _unwind(direct, aborted)
+            finally:
+                tx, self.tx = self.tx, None
+                _unwind(tx, aborted)
+
+    def end(self) -> None:
+        self.frames, self.frames_bytes, self.seen = [], 0, set()
+        self.abort()  # still open only if the load did not finish
+        b = self.backend
+        if b.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
+            b.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
+            b.execute("RESET maintenance_work_mem")
+
+
+def _csv(frame) -> bytes:
+    # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
+    return frame.write_csv(include_header=False).encode("utf-8")
+
+
+def _copy(cur, table: str, cols: str, frame) -> None:
+    data = memoryview(_csv(frame))
+    with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+        for i in range(0, len(data), 1 << 24):
+            copy.write(data[i:i + (1 << 24)])

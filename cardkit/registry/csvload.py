@@ -31,6 +31,7 @@ from pathlib import Path
 from cardkit.errors import InputError
 from cardkit.registry.csvrecords import raise_field_limit, records
 from cardkit.registry.fastrow import RecordParser
+from cardkit.registry.row import rows_frame
 from cardkit.registry.rowparse import resolve_columns
 
 CHUNK_BYTES = 4 << 20
@@ -41,7 +42,7 @@ SERIAL_BATCH = 20000
 
 
 class Batch(collections.namedtuple("Batch", "frame rejected read done")):
-    """Stored rows (a DataFrame, framerows.STORED_SCHEMA), rejections (line, reason, reason_vi),
+    """Stored rows (a DataFrame, row.frame_schema()), rejections (line, reason, reason_vi),
     records read, bytes of the file done."""
 
     def rows(self) -> list[tuple]:
@@ -50,8 +51,6 @@ class Batch(collections.namedtuple("Batch", "frame rejected read done")):
 
 
 def _frame(rows: list[tuple], lines: list[int]):
-    from cardkit.registry.framerows import rows_frame
-
     return rows_frame(rows, lines)
 
 

@@ -12,7 +12,6 @@ the general parser would reject, nor store a different value: a test checks both
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date
@@ -21,18 +20,26 @@ from operator import itemgetter
 
 from cardkit.errors import CardkitError, InputError
 from cardkit.person import DobPrecision
-from cardkit.registry.models import CSV_COLUMNS, content_digest
+from cardkit.registry.models import CSV_COLUMNS
 from cardkit.registry.normalize import fold
-from cardkit.registry.rowparse import MIN_YEAR, parse_row
-from cardkit.registry.store import resident_to_row
+from cardkit.registry.row import (
+    DATE_ORDER, INSURANCE, KINDS, MAX_TEXT, MIN_ISO, SEX_CODES, UNIQUE_TEXT, Kind, assemble, content_digest,
+    resident_to_row,
+)
+from cardkit.registry.rowparse import parse_row
 
-_MAX_TEXT = 500
-_INSURANCE = re.compile(r"[A-Z0-9]{10,15}")
-_SEX = {"M": "M", "F": "F", "Nam": "M", "Nữ": "F", "NAM": "M", "NỮ": "F", "nam": "M", "nữ": "F"}
-_MIN_ISO = f"{MIN_YEAR:04d}-01-01"
 _is_nfc = unicodedata.is_normalized
 EXACT = DobPrecision.EXACT.value  # the fast paths take ISO dates only: a year-only DOB goes the slow way
 _fromiso = date.fromisoformat
+# Positions of the cells fast_row checks in a record (CSV_COLUMNS order).
+_AT = {n: i for i, n in enumerate(CSV_COLUMNS)}
+_ID, _OLD, _NAME, _DOB, _SEX = (_AT[n] for n in ("id_number", "old_id_number", "full_name", "date_of_birth", "sex"))
+_INS = _AT["insurance_code"]
+_DATES = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.DATE and i != _DOB)
+_TEXTS = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.TEXT and n not in UNIQUE_TEXT)
+_UNIQUE_TEXTS = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.TEXT and n in UNIQUE_TEXT)
+# Date rules, as (earlier, later) cell positions: a later date before the earlier one is rejected.
+_ORDER = tuple((_AT[early], _AT[late]) for early, late in DATE_ORDER)
 
 Rejected = tuple[int, str, str]  # (line, reason, reason_vi)
 
@@ -42,7 +49,7 @@ def _plain(text: str) -> bool:
     surrogate from bad UTF-8, no white space but U+0020), single-spaced, stripped, NFC, short."""
     return (
         text.isprintable() and text[0] != " " and text[-1] != " " and "  " not in text
-        and len(text) <= _MAX_TEXT and (text.isascii() or _is_nfc("NFC", text))
+        and len(text) <= MAX_TEXT and (text.isascii() or _is_nfc("NFC", text))
     )
 
 
@@ -56,7 +63,7 @@ def _iso(text: str) -> str | None:
         value = _fromiso(text).isoformat()
     except ValueError:
         return None
-    return value if value >= _MIN_ISO else None
+    return value if value >= MIN_ISO else None
 
 
 _plain_cached = lru_cache(maxsize=1 << 14)(_plain)
@@ -64,7 +71,7 @@ _plain_cached = lru_cache(maxsize=1 << 14)(_plain)
 
 def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
     """The stored row for a clean record in CSV_COLUMNS order (missing cells ""), else None."""
-    idn, old, name, dob, sex, origin, res, eth, rel, iss, exp, ins, ivf, ivt, fac = v
+    idn, old, name = v[_ID], v[_OLD], v[_NAME]
     if idn and not (len(idn) == 12 and idn.isdigit() and idn.isascii()):
         return None
     if old:
@@ -74,37 +81,37 @@ def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
         return None
     if not name or not _plain(name) or not (name[0].isalpha() or any(map(str.isalpha, name))):
         return None
-    if res and not _plain(res):
-        return None
-    for text in (origin, eth, rel, fac):
-        if text and not _plain_cached(text):
+    for i in _UNIQUE_TEXTS:
+        if v[i] and not _plain(v[i]):
             return None
-    dob = _iso(dob) if dob else None
+    for i in _TEXTS:
+        if v[i] and not _plain_cached(v[i]):
+            return None
+    cells: list = list(v)
+    dob = _iso(v[_DOB]) if v[_DOB] else None
     if dob is None or dob > today:
         return None
-    dates = []
-    for text in (iss, exp, ivf, ivt):
-        if text:
-            text = _iso(text)
+    cells[_DOB] = dob
+    for i in _DATES:
+        if v[i]:
+            text = _iso(v[i])
             if text is None:
                 return None
-        dates.append(text or None)
-    iss, exp, ivf, ivt = dates
-    # ISO dates compare as strings in date order.
-    if (iss and iss < dob) or (iss and exp and exp < iss) or (ivf and ivt and ivt < ivf):
-        return None
-    if sex:
-        sex = _SEX.get(sex)
+            cells[i] = text
+    # ISO dates compare as strings in date order; a missing date passes.
+    for early, late in _ORDER:
+        if cells[early] and cells[late] and cells[late] < cells[early]:
+            return None
+    if v[_SEX]:
+        sex = SEX_CODES.get(v[_SEX])
         if sex is None:
             return None
-    if ins and not _INSURANCE.fullmatch(ins):
+        cells[_SEX] = sex
+    if v[_INS] and not INSURANCE.fullmatch(v[_INS]):
         return None
     # content_hash() of the stored values, joined directly ("" stands for None there too).
-    joined = "\x1f".join((idn, old, name, dob, sex, origin, res, eth, rel, iss or "", exp or "", ins,
-                          ivf or "", ivt or "", fac))
-    digest = content_digest(joined.encode("utf-8"))
-    return (idn or "C" + old, idn or None, old or None, name, fold(name), dob, EXACT, sex or None, origin or None,
-            res or None, eth or None, rel or None, iss, exp, ins or None, ivf, ivt, fac or None, digest, stamp)
+    digest = content_digest("\x1f".join(cells).encode("utf-8"))
+    return assemble([c or None for c in cells], idn or "C" + old, fold(name), EXACT, digest, stamp)
 
 
 class RecordParser:
@@ -120,12 +127,13 @@ class RecordParser:
         self.today_iso = today.isoformat()
         self.stamp = stamp
         self._full = len(self.cols) == len(CSV_COLUMNS)
-        self._idx = [self.cols.get(name) for name in CSV_COLUMNS]
+        # Each CSV column's position in a record of this layout (None: not in the file).
+        self.positions: tuple[int | None, ...] = tuple(self.cols.get(name) for name in CSV_COLUMNS)
 
     def _cells(self, values: list[str]) -> tuple[str, ...]:
         if self._full:
-            return itemgetter(*self._idx)(values)
-        return tuple("" if i is None else values[i] for i in self._idx)
+            return itemgetter(*self.positions)(values)
+        return tuple("" if i is None else values[i] for i in self.positions)
 
     def parse(self, values: list[str]) -> tuple:
         """The stored row; raises :class:`CardkitError` with the reason for a rejected record."""

@@ -27,14 +27,17 @@ import unicodedata
 
 import polars as pl
 
-from cardkit.registry.backends import RESIDENT_COLUMNS
 from cardkit.registry.csvrecords import one_record
-from cardkit.registry.fastrow import _SEX, EXACT, RecordParser, Rejected
-from cardkit.registry.models import CSV_COLUMNS, content_digest
-from cardkit.registry.normalize import _FOLD
-from cardkit.registry.rowparse import MIN_YEAR
+from cardkit.registry.fastrow import EXACT, RecordParser, Rejected
+from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS
+from cardkit.registry.normalize import FOLD_TABLE
+from cardkit.registry.row import (
+    DATE_ORDER, INSURANCE_PATTERN, MAX_TEXT, MIN_ISO, SEX_CODES, STORED_COLUMNS, TEXT_COLUMNS, content_digest, frame_schema,
+    rows_frame,
+)
 
-STORED_SCHEMA: dict[str, pl.DataType] = {**{c: pl.String for c in RESIDENT_COLUMNS}, "ord": pl.Int64}
+STORED_SCHEMA: dict[str, pl.DataType] = frame_schema()
+__all__ = ["STORED_SCHEMA", "parse_frame", "rows_frame"]
 
 # Candidate characters: ASCII and the Latin blocks Vietnamese text uses; anything else goes the
 # per-record way. Kept: those Python itself calls printable and NFC (as one character; none of
@@ -63,11 +66,9 @@ def _text_char(ch: str) -> bool:
 _TEXT_CHARS = _char_class(_text_char)
 _EDGE_CHARS = _char_class(lambda ch: ch != " " and _text_char(ch))
 _ALPHA_CHARS = _char_class(lambda ch: _text_char(ch) and ch.isalpha())
-# Same as fastrow._plain for these characters: no space at either end, no double space, <= 500.
+# Same as fastrow._plain for these characters: no space at either end, no double space, <= MAX_TEXT.
 _TEXT = f"^{_EDGE_CHARS}(?:{_TEXT_CHARS}*{_EDGE_CHARS})?$"
-_MAX_TEXT = 500
 _ISO = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_MIN_ISO = f"{MIN_YEAR:04d}-01-01"
 # A simple CSV line: unquoted fields without quotes, or fully quoted fields with "" escapes.
 _FIELD = r'(?:[^",]*|"(?:[^"]|"")*")'
 _SIMPLE_LINE = f"^{_FIELD}(?:,{_FIELD})*$"
@@ -78,33 +79,32 @@ _BLANK = r"^[\s\x1c-\x1f]*$"  # what csv + str.strip() see as a blank line (Pyth
 def _fold_map() -> dict[str, str]:
     """fold()'s per-character table for the text characters, where it changes the character."""
     chars = {chr(cp) for lo, hi in _RANGES for cp in range(lo, hi) if _text_char(chr(cp))}
-    return {ch: _FOLD[ord(ch)] for ch in sorted(chars) if ord(ch) in _FOLD and _FOLD[ord(ch)] != ch}
+    return {ch: FOLD_TABLE[ord(ch)] for ch in sorted(chars) if ord(ch) in FOLD_TABLE and FOLD_TABLE[ord(ch)] != ch}
 
 
 _FOLD_MAP = _fold_map()
 # A character outside the text characters fold() maps to ASCII (the space is kept as is).
-_NOT_FOLDED = "[^" + _char_class(lambda ch: _text_char(ch) and (ch == " " or ord(ch) in _FOLD))[1:]
+_NOT_FOLDED = "[^" + _char_class(lambda ch: _text_char(ch) and (ch == " " or ord(ch) in FOLD_TABLE))[1:]
 
 
-_TEXT_COLUMNS = ("full_name", "residence", "place_of_origin", "ethnicity", "religion", "insurance_facility")
 _TEXT_BODY = _TEXT[1:-1]
 # All text cells at once, joined by U+001F (not a text character, so a cell can't hide one):
 # each empty or plain. One regex pass instead of one per column.
-_TEXTS = f"^(?:{_TEXT_BODY})?(?:\x1f(?:{_TEXT_BODY})?){{{len(_TEXT_COLUMNS) - 1}}}$"
+_TEXTS = f"^(?:{_TEXT_BODY})?(?:\x1f(?:{_TEXT_BODY})?){{{len(TEXT_COLUMNS) - 1}}}$"
 
 
 def _plain_texts(c: dict[str, pl.Expr]) -> pl.Expr:
     """fastrow._plain for every text cell (a missing cell passes): the text characters, no space
     at either end, no double space, at most 500 characters (checked as bytes: stricter)."""
-    joined = pl.concat_str([c[n].fill_null("") for n in _TEXT_COLUMNS], separator="\x1f")
+    joined = pl.concat_str([c[n].fill_null("") for n in TEXT_COLUMNS], separator="\x1f")
     ok = joined.str.contains(_TEXTS) & ~joined.str.contains("  ", literal=True)
-    for n in _TEXT_COLUMNS:
-        ok &= c[n].str.len_bytes().fill_null(0) <= _MAX_TEXT
+    for n in TEXT_COLUMNS:
+        ok &= c[n].str.len_bytes().fill_null(0) <= MAX_TEXT
     return ok
 
 
 def _iso_ok(e: pl.Expr) -> pl.Expr:
-    return e.str.contains(_ISO) & (e >= _MIN_ISO) & e.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return e.str.contains(_ISO) & (e >= MIN_ISO) & e.str.to_date("%Y-%m-%d", strict=False).is_not_null()
 
 
 def _fast_mask(c: dict[str, pl.Expr], today: str) -> pl.Expr:
@@ -112,19 +112,20 @@ def _fast_mask(c: dict[str, pl.Expr], today: str) -> pl.Expr:
 
     Every clause is null-safe: null only where a cell is missing, and then it must not matter."""
     idn, old, name, dob = c["id_number"], c["old_id_number"], c["full_name"], c["date_of_birth"]
-    iss, exp, ivf, ivt = c["card_issue_date"], c["card_expiry_date"], c["insurance_valid_from"], c["insurance_valid_to"]
+    others = [c[n] for n in CSV_COLUMNS if n in DATE_FIELDS and n != "date_of_birth"]
     ok = (idn.is_null() | idn.str.contains(r"^[0-9]{12}$")) & (old.is_null() | old.str.contains(r"^(?:[0-9]{9}|[0-9]{12})$"))
     ok &= idn.is_not_null() | old.is_not_null()
     # Names: also only characters fold() maps to ASCII (the name key is computed column-wise).
     ok &= name.is_not_null() & name.str.contains(_ALPHA_CHARS) & ~name.str.contains(_NOT_FOLDED)
     ok &= _plain_texts(c)
     ok &= dob.is_not_null() & _iso_ok(dob) & (dob <= today)
-    for d in (iss, exp, ivf, ivt):
+    for d in others:
         ok &= d.is_null() | _iso_ok(d)
     # ISO dates compare as strings in date order (fast_row's rules); a missing date passes.
-    ok &= (iss < dob).fill_null(False).not_() & (exp < iss).fill_null(False).not_() & (ivt < ivf).fill_null(False).not_()
-    ok &= c["sex"].is_null() | c["sex"].is_in(list(_SEX))
-    ok &= c["insurance_code"].is_null() | c["insurance_code"].str.contains(r"^[A-Z0-9]{10,15}$")
+    for early, late in DATE_ORDER:
+        ok &= (c[late] < c[early]).fill_null(False).not_()
+    ok &= c["sex"].is_null() | c["sex"].is_in(list(SEX_CODES))
+    ok &= c["insurance_code"].is_null() | c["insurance_code"].str.contains(f"^{INSURANCE_PATTERN}$")
     return ok.fill_null(False)
 
 
@@ -136,29 +137,20 @@ def _hex_hashes(joined: pl.Series) -> pl.Series:
 
 def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame:
     """Stored rows of lines that passed the mask (fast_row's output, column by column)."""
-    sex = c["sex"].replace_strict(_SEX, default=None, return_dtype=pl.String)
-    content = [c[n] for n in CSV_COLUMNS[:4]] + [sex] + [c[n] for n in CSV_COLUMNS[5:]]
+    sex = c["sex"].replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
+    cells = {**c, "sex": sex}
+    content = [cells[n] for n in CSV_COLUMNS]
     # fold(): per-character table (all ASCII here), then single spaces, stripped.
     name_key = c["full_name"].str.replace_many(_FOLD_MAP).str.replace_all(" {2,}", " ").str.strip_chars(" ")
+    derived = {"rkey": pl.coalesce(c["id_number"], "C" + c["old_id_number"]), "name_key": name_key,
+               "dob_precision": pl.lit(EXACT, pl.String)}
     out = df.select(
-        rkey=pl.coalesce(c["id_number"], "C" + c["old_id_number"]),
-        id_number=c["id_number"], old_id_number=c["old_id_number"], full_name=c["full_name"],
-        name_key=name_key, date_of_birth=c["date_of_birth"], dob_precision=pl.lit(EXACT, pl.String), sex=sex,
-        **{n: c[n] for n in CSV_COLUMNS[5:]},
+        **{n: derived.get(n, cells.get(n)) for n in STORED_COLUMNS if n not in ("content_hash", "updated_at")},
         joined=pl.concat_str([e.fill_null("") for e in content], separator="\x1f"),
         ord=pl.col("ord"),
     )
     return out.with_columns(content_hash=_hex_hashes(out["joined"]),
                             updated_at=pl.lit(stamp, pl.String)).select(list(STORED_SCHEMA))
-
-
-def rows_frame(rows: list[tuple], ords: list[int]) -> pl.DataFrame:
-    """A DataFrame of stored rows from tuples (the per-record path)."""
-    if not rows:
-        return pl.DataFrame(schema=STORED_SCHEMA)
-    cols = list(zip(*rows))
-    data = {n: pl.Series(n, col, dtype=pl.String) for n, col in zip(RESIDENT_COLUMNS, cols)}
-    return pl.DataFrame({**data, "ord": pl.Series("ord", ords, dtype=pl.Int64)})
 
 
 def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
@@ -196,7 +188,7 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
         return None
     # Polars reads an empty cell as null, as the parser treats "" (missing).
     cols = {name: (pl.col(f"c{i}") if i is not None else pl.lit(None, pl.String))
-            for name, i in zip(CSV_COLUMNS, parser._idx)}
+            for name, i in zip(CSV_COLUMNS, parser.positions)}
     # ord: the record's line in the chunk (1-based), as the csv path numbers them.
     df = df.with_columns(ord=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), exact=exact)
     ok = df.select((pl.col("exact") & _fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]

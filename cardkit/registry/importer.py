@@ -20,7 +20,8 @@ from pathlib import Path
 from cardkit.errors import CardkitError, InputError
 from cardkit.registry.csvload import SERIAL_BATCH, Batch, csv_batches
 from cardkit.registry.rowparse import parse_row, resolve_columns
-from cardkit.registry.store import Store, now_utc, resident_to_row
+from cardkit.registry.row import resident_to_row, rows_frame
+from cardkit.registry.store import Store, now_utc
 
 Progress = Callable[[int, int, int], None]  # (rows read, bytes or rows done, total or 0)
 
@@ -91,8 +92,6 @@ def _xlsx_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int
 
 def _xlsx_batches(path: Path, mapping: Mapping[str, str] | None, today: date, stamp: str,
                   size: int) -> Iterator[Batch]:
-    from cardkit.registry.framerows import rows_frame
-
     progress = [0]
     rows: list[tuple] = []
     lines: list[int] = []

@@ -8,8 +8,6 @@ check compare them field by field without knowing where either came from.
 
 from __future__ import annotations
 
-import xxhash
-
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
@@ -97,17 +95,6 @@ class Resident:
             elif isinstance(v, (Sex, DobPrecision)):
                 out[k] = v.value
         return out
-
-
-# 64-bit XXH3 of the UTF-8 content: not a security hash, only change detection (a collision would
-# at worst skip one update); ~0.2 µs a row, which matters at millions of rows.
-content_digest = xxhash.xxh3_64_hexdigest
-
-
-def content_hash(values: tuple[str | None, ...]) -> str:
-    """Hash of a record's content as stored (not of updated_at): unchanged upserts are skipped."""
-    joined = "\x1f".join("" if v is None else v for v in values)
-    return content_digest(joined.encode("utf-8"))
 
 
 def _text(value: object) -> str:

@@ -55,7 +55,7 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
-_FOLD = _fold_table()
+FOLD_TABLE = _fold_table()  # public: framerows folds names column-wise with it
 
 
 @lru_cache(maxsize=1 << 16)
@@ -67,7 +67,7 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
-    fast = text.translate(_FOLD)
+    fast = text.translate(FOLD_TABLE)
     if fast.isascii():
         return clean_spaces(fast)
     return _fold_slow(text)

@@ -17,12 +17,10 @@ from cardkit.errors import InputError
 from cardkit.person import DobPrecision, Sex, parse_year_only
 from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS, Resident
 from cardkit.registry.normalize import clean_spaces
+from cardkit.registry.row import ID_LENGTHS, INSURANCE, KINDS, MAX_TEXT, MIN_YEAR, OLD_ID_LENGTHS, Kind
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_INSURANCE = re.compile(r"^[A-Z0-9]{10,15}$")
-_MAX_TEXT = 500
-MIN_YEAR = 1880
 
 
 def _reject(en: str, vi: str) -> InputError:
@@ -36,7 +34,7 @@ def clean_text(value: object, field: str) -> str | None:
     text = value if type(value) is str else str(value)
     # Fast path (most cells): plain printable ASCII without stray spaces needs no normalising.
     if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
-        if len(text) > _MAX_TEXT:
+        if len(text) > MAX_TEXT:
             raise _reject(f"{field}: text too long", f"{field}: nội dung quá dài")
         return text or None
     try:
@@ -46,7 +44,7 @@ def clean_text(value: object, field: str) -> str | None:
     text = clean_spaces(unicodedata.normalize("NFC", text))
     if not text:
         return None
-    if len(text) > _MAX_TEXT:
+    if len(text) > MAX_TEXT:
         raise _reject(f"{field}: text too long", f"{field}: nội dung quá dài")
     if not text.isprintable():  # control, format, private-use, unassigned characters
         raise _reject(f"{field}: control or unassigned characters", f"{field}: có ký tự điều khiển")
@@ -99,8 +97,8 @@ def parse_row(row: Mapping[str, object], *, today: date | None = None) -> Reside
     """Validate one row; fields are looked up by the documented CSV column names."""
     today = today or date.today()
     t = {name: clean_text(row.get(name), name) for name in CSV_COLUMNS}
-    id_number = _digits(t["id_number"], "id_number", (12,), "Số định danh")
-    old = _digits(t["old_id_number"], "old_id_number", (9, 12), "Số CMND cũ")
+    id_number = _digits(t["id_number"], "id_number", ID_LENGTHS, "Số định danh")
+    old = _digits(t["old_id_number"], "old_id_number", OLD_ID_LENGTHS, "Số CMND cũ")
     if id_number is None and old is None:
         raise _reject("no ID number and no old CMND number", "Thiếu cả số định danh và số CMND cũ")
     name = t["full_name"]
@@ -129,15 +127,12 @@ def parse_row(row: Mapping[str, object], *, today: date | None = None) -> Reside
         if sex is None:
             raise _reject("sex: not Nam/Nữ/M/F", "Giới tính phải là Nam hoặc Nữ")
     insurance = t["insurance_code"].replace(" ", "").upper() if t["insurance_code"] else None
-    if insurance is not None and not _INSURANCE.match(insurance):
+    if insurance is not None and not INSURANCE.fullmatch(insurance):
         raise _reject("insurance_code: not 10-15 letters/digits", "Mã thẻ BHYT không hợp lệ")
+    texts = {n: t[n] for n in CSV_COLUMNS if KINDS[n] is Kind.TEXT}
     return Resident(
-        id_number=id_number, old_id_number=old, full_name=name, date_of_birth=dob, sex=sex,
-        place_of_origin=t["place_of_origin"], residence=t["residence"], ethnicity=t["ethnicity"],
-        religion=t["religion"], card_issue_date=dates["card_issue_date"],
-        card_expiry_date=dates["card_expiry_date"], insurance_code=insurance,
-        insurance_valid_from=vf, insurance_valid_to=vt, insurance_facility=t["insurance_facility"],
-        dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT,
+        id_number=id_number, old_id_number=old, full_name=name, sex=sex, insurance_code=insurance, **texts,
+        **dates, dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT,
     )
 
 

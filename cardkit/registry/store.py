@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timezone
 
 from cardkit.home import cardkit_home
-from cardkit.person import DobPrecision, Sex
-from cardkit.registry.backends import RESIDENT_COLUMNS, PostgresBackend, SqliteBackend, StoreError
-from cardkit.registry.models import Resident, content_hash
+from cardkit.registry.backend import Backend, Load
+from cardkit.registry.backends import PostgresBackend, SqliteBackend, StoreError
+from cardkit.registry.models import Resident
+from cardkit.registry.row import STORED_COLUMNS, resident_to_row, row_to_resident, rows_frame
 from cardkit.registry.schema import CREATE_VERSION_TABLE, LATEST_VERSION, MIGRATIONS, RESIDENT_INDEXES
 
-_SELECT = "SELECT " + ", ".join(RESIDENT_COLUMNS) + " FROM residents"
+_SELECT = "SELECT " + ", ".join(STORED_COLUMNS) + " FROM residents"
 
 
 def default_db_url() -> str:
@@ -29,7 +30,7 @@ def default_db_url() -> str:
 def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
     url = url or default_db_url()
     if url.startswith(("postgresql://", "postgres://")):
-        backend: SqliteBackend | PostgresBackend = PostgresBackend(url)
+        backend: Backend = PostgresBackend(url)
     elif url.startswith("sqlite://"):
         backend = SqliteBackend(url[len("sqlite://"):] or ":memory:")
     elif "://" in url:
@@ -45,44 +46,12 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
     return store
 
 
-def _d(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _pd(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def resident_to_row(r: Resident, updated_at: str) -> tuple:
-    # The hash sees a year-only DOB as the year alone, so exact rows hash as before the
-    # precision column existed (a re-import rewrites nothing) and a precision change is a change.
-    content = (
-        r.id_number, r.old_id_number, r.full_name, r.dob_text,
-        r.sex.value if r.sex else None, r.place_of_origin, r.residence, r.ethnicity, r.religion,
-        _d(r.card_issue_date), _d(r.card_expiry_date), r.insurance_code, _d(r.insurance_valid_from),
-        _d(r.insurance_valid_to), r.insurance_facility,
-    )
-    return (r.key, *content[:3], r.name_key, _d(r.date_of_birth), r.dob_precision.value, *content[4:],
-            content_hash(content), updated_at)
-
-
-def row_to_resident(row: tuple) -> Resident:
-    (_k, idn, old, name, _nk, dob, prec, sex, origin, res, eth, rel, iss, exp, ins, ivf, ivt, fac, _h, upd) = row
-    return Resident(
-        id_number=idn, old_id_number=old, full_name=name, date_of_birth=_pd(dob),
-        sex=Sex(sex) if sex else None, place_of_origin=origin, residence=res, ethnicity=eth,
-        religion=rel, card_issue_date=_pd(iss), card_expiry_date=_pd(exp), insurance_code=ins,
-        insurance_valid_from=_pd(ivf), insurance_valid_to=_pd(ivt), insurance_facility=fac,
-        updated_at=datetime.fromisoformat(upd) if upd else None, dob_precision=DobPrecision(prec),
-    )
-
-
 class Store:
-    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
+    def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.dialect = backend.dialect
 
@@ -155,25 +124,19 @@ class Store:
         if empty:
             for name, _ in RESIDENT_INDEXES:
                 self.backend.execute(f"DROP INDEX IF EXISTS {name}")
-        load = BulkLoad(self.backend)
-        load.before = before
-        self.backend.begin_load(indexes if empty else ())
-        try:
-            yield load
-            load.written = self.backend.merge_load()
-        except BaseException:
-            self.backend.abort_load()  # before anything else runs on the connection
-            raise
-        finally:
+        with self.backend.begin_load(indexes if empty else ()) as job:
+            load = BulkLoad(job)
+            load.before = before
             try:
+                yield load
+                load.written = job.merge()
+            except BaseException:
+                job.abort()  # before anything else runs on the connection
+                raise
+            finally:
                 if empty:
                     self.backend.rebuild_indexes(indexes)
-                    if self.dialect == "sqlite":
-                        # Sampled statistics: a full ANALYZE reads every index (seconds per million rows).
-                        self.backend.execute("PRAGMA analysis_limit = 1000")
-                    self.backend.execute("ANALYZE residents" if self.dialect == "postgres" else "ANALYZE")
-            finally:
-                self.backend.end_load()
+                    self.backend.analyze()
 
     def integrity_ok(self) -> bool:
         return self.backend.integrity_ok()
@@ -258,13 +221,13 @@ class Store:
 class BulkLoad:
     """Handle of :meth:`Store.bulk_load`.
 
-    ``stage`` takes a DataFrame of stored rows (:data:`framerows.STORED_SCHEMA`: the columns of
-    :func:`resident_to_row` plus ``ord``, the row's position in the input: for one key, the
+    ``stage`` takes a DataFrame of stored rows (:func:`row.frame_schema`: the columns of
+    :func:`row.resident_to_row` plus ``ord``, the row's position in the input: for one key, the
     highest ``ord`` wins) or a list of stored-row tuples (positions follow those staged so far).
     """
 
-    def __init__(self, backend: SqliteBackend | PostgresBackend) -> None:
-        self.backend = backend
+    def __init__(self, job: Load) -> None:
+        self.job = job
         self.written = 0  # rows inserted or changed by the merge, set when the block ends
         self.before = 0  # residents when the load began
         self.after = 0  # residents when it ended (set after the merge)
@@ -272,10 +235,8 @@ class BulkLoad:
 
     def stage(self, rows) -> None:
         if isinstance(rows, list):
-            from cardkit.registry.framerows import rows_frame
-
             first = self._next_ord + 1
             rows = rows_frame(rows, list(range(first, first + len(rows))))
         if rows.height:
             self._next_ord = max(self._next_ord, int(rows["ord"].max()))
-            self.backend.stage(rows)
+            self.job.stage(rows)

@@ -180,17 +180,14 @@ def test_a_failing_adbc_load_changes_nothing(tmp_path, monkeypatch, reference):
     _import(url, path)
     monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)
     with open_store(url) as s:
-        s.backend.begin_load(["CREATE INDEX broken ON no_such_table (x)"])  # fails after the upsert
-        try:
-            from cardkit.registry.framerows import rows_frame
+        with s.backend.begin_load(["CREATE INDEX broken ON no_such_table (x)"]) as job:  # fails after the upsert
+            from cardkit.registry.row import rows_frame
 
-            s.backend.stage(rows_frame([(f"C9999999{i:02d}", None, f"9999999{i:02d}", "Ai", "ai", "1990-01-01", "exact",
-                                         None, None, None, None, None, None, None, None, None, None, None, "h", STAMP)
-                                        for i in range(20)], list(range(1, 21))))
+            job.stage(rows_frame([(f"C9999999{i:02d}", None, f"9999999{i:02d}", "Ai", "ai", "1990-01-01", "exact",
+                                   None, None, None, None, None, None, None, None, None, None, None, "h", STAMP)
+                                  for i in range(20)], list(range(1, 21))))
             with pytest.raises(adbcload.LoadError, match="no_such_table"):
-                s.backend.merge_load()
-        finally:
-            s.backend.end_load()
+                job.merge()
         assert s.get("C999999900") is None and s.get("C999999919") is None
     assert _contents(url) == want
 
