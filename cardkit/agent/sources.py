@@ -9,12 +9,11 @@ TUI package, and needs only these two.
 
 from __future__ import annotations
 
-import threading
 from typing import Protocol
 
-from cardkit.errors import NoCardError, NoReaderError
+from cardkit.errors import NoReaderError
 from cardkit.transport.base import Connection
-from cardkit.transport.inproc import CardLike, InProcessConnection
+from cardkit.transport.sources import InProcessCardSource
 
 
 class CardSource(Protocol):
@@ -60,35 +59,9 @@ class PcscSource:
                 for n, p in card_states().items()]
 
 
-class InProcessSource:
-    """One reader slot holding a card object; ``insert``/``remove`` move the card."""
-
-    name = "In-process reader"
-
-    def __init__(self, card: CardLike | None = None) -> None:
-        self._card = card
-        self._lock = threading.Lock()
-
-    def insert(self, card: CardLike) -> None:
-        with self._lock:
-            self._card = card
-
-    def remove(self) -> None:
-        with self._lock:
-            self._card = None
-
-    def card_present(self) -> bool:
-        with self._lock:
-            return self._card is not None
-
-    def connect(self) -> Connection:
-        with self._lock:
-            card = self._card
-        if card is None:
-            raise NoCardError("no card in the in-process reader")
-        if hasattr(card, "reset"):
-            card.reset()
-        return InProcessConnection(card)
+class InProcessSource(InProcessCardSource):
+    """One reader slot holding a card object (the station's in-process source), listed as the agent
+    lists readers."""
 
     def readers(self) -> list[dict[str, object]]:
         return [{"name": self.name, "card_present": self.card_present(), "selected": True}]
