@@ -40,6 +40,7 @@ PASSIVE_AUTHENTICATION = "passive_authentication"
 CHIP_AUTHENTICATION = "chip_authentication"
 ACTIVE_AUTHENTICATION = "active_authentication"
 ACCESS_DOWNGRADE = "access_downgrade"
+TERMINAL_AUTHENTICATION = "terminal_authentication"  # EAC TA, when the desk has a terminal chain
 PA_CHECKS = (SOD_CONTENT, SOD_SIGNATURE, DS_VALIDITY, DS_CHAIN, ISSUING_STATE)
 
 
@@ -68,12 +69,15 @@ class VerificationPolicy:
     require_revocation: bool = False
 
     def required(self, *, listed: frozenset[int], protected: frozenset[int] = frozenset(),
-                 ca_offered: bool = False, aa_offered: bool = False, live: bool = False) -> tuple[str, ...]:
+                 ca_offered: bool = False, aa_offered: bool = False, live: bool = False,
+                 ta_attempted: bool = False) -> tuple[str, ...]:
         """The checks that must all be present and VALID.
 
         ``listed``: data groups EF.SOD lists; ``protected``: those of them the chip refused as
         EAC-protected (DG3/DG4 only); ``ca_offered``/``aa_offered``: what the chip's signed data
-        advertises; ``live``: the card was read now (chip and access checks apply).
+        advertises; ``live``: the card was read now (chip and access checks apply);
+        ``ta_attempted``: a terminal chain was configured and the chip announces Terminal
+        Authentication (then it must pass).
         """
         req = list(PA_CHECKS)
         req += [dg_hash_check(n) for n in sorted(listed) if n not in (protected & EAC_PROTECTED)]
@@ -86,6 +90,8 @@ class VerificationPolicy:
                 req.append(ACTIVE_AUTHENTICATION)
             if self.forbid_access_downgrade:
                 req.append(ACCESS_DOWNGRADE)
+            if ta_attempted:
+                req.append(TERMINAL_AUTHENTICATION)
         return tuple(req)
 
     def to_dict(self) -> dict[str, object]:

@@ -33,6 +33,7 @@ from cardkit.transport.base import ApduProtocol, Connection
 if TYPE_CHECKING:  # imported lazily below: PACE pulls in EC arithmetic
     from cardkit.icao.domain import Domain
     from cardkit.icao.lds.security_infos import PaceInfo
+    from cardkit.icao.pace.protocol import PaceResult
 
 logger = logging.getLogger(__name__)
 
@@ -145,6 +146,8 @@ class ReadingSession:
         self.file_errors: dict[str, str] = {}
         self.refused: dict[int, int] = {}  # DG number -> status word
         self.listed: frozenset[int] = frozenset()  # data groups EF.SOD lists
+        self.pace_result: PaceResult | None = None  # Terminal Authentication binds to its chip key
+        self.mrz_key: MrzKey | None = None  # after BAC: TA v1's ID_PICC is its document number
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -191,6 +194,7 @@ class ReadingSession:
         self.send.sm = None
         self.files.select_applet()
         self.send.sm = bac(self.protocol.send, access.mrz_key)
+        self.pace_result, self.mrz_key = None, access.mrz_key
         self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
         return self.access_info
 
@@ -202,6 +206,7 @@ class ReadingSession:
             raise AccessError("PACE needs the CAN or the MRZ key", step="access")
         result = pace(self.protocol.send, password, info, params=domain)
         self.send.sm = result.sm
+        self.pace_result = result
         self.files.select_applet()
         self.access_info = AccessInfo(
             "PACE", "card offers PACE (EF.CardAccess)", mapping=result.mapping, cipher=result.cipher,
