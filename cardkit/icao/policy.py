@@ -5,7 +5,8 @@ One small frozen object, passed down to passive, chip and active authentication,
 written once. :data:`DESK_POLICY` is the default at the desk:
 
 - every data group EF.SOD lists must be read and hash-verified (EF.COM, unsigned, is advisory);
-  only DG3/DG4 answering ``6982`` (EAC, ICAO 9303-11 §7) are accepted as "protected";
+  only DG3/DG4 answering ``6982`` (EAC, ICAO 9303-11 §7) are accepted as "protected", unless
+  Terminal Authentication opened them; ``terminal_authentication`` is required once TA was tried;
 - Chip Authentication is required when the signed DG14 offers a CA key, Active Authentication
   when EF.SOD lists DG15 or DG14 carries an ActiveAuthenticationInfo. ``ca_replaces_aa`` is off:
   both are required when both are offered. A clone must then defeat both, they cost well under a

@@ -123,4 +123,10 @@ def refused(exc: TaError, creds: TerminalCredentials) -> TaOutcome:
             return fail(TaFailure.KEY_MISMATCH, f"{what}: the terminal key is not the key of certificate "
                                                 f"{creds.terminal.chr}")
         return fail(TaFailure.SIGNATURE_REJECTED, what)
-    return fail(TaFailure.REFUSED, f"the chip refused {exc.step or 'Terminal Authentication'} ({sw}): {exc}")
+    meaning = _MEANING.get(exc.sw or 0, "")
+    return fail(TaFailure.REFUSED, f"the chip refused {exc.step or 'Terminal Authentication'} ({sw}){meaning}")
+
+
+_MEANING = {SW.SECURITY_STATUS_NOT_SATISFIED: ": security status not satisfied",
+            SW.CONDITIONS_NOT_SATISFIED: ": conditions of use not satisfied",
+            SW.WARNING_VERIFICATION_FAILED: ": verification failed"}

@@ -133,3 +133,35 @@ def test_an_authorization_for_dg4_only_leaves_dg3_protected(trust):
     assert got["terminal_authentication"] == (
         "VALID", "the chip accepted terminal VNIS00001 (TA v1); its authorization opens DG4")
     assert got["dg_protected:DG3"][0] == "NOT_CHECKED"
+
+
+class RefuseExternalAuthenticate:
+    """Answers EXTERNAL AUTHENTICATE under secure messaging with ``sw`` (before the TA handler)."""
+
+    def __init__(self, sw: int) -> None:
+        self.sw = sw
+
+    def handle(self, card, cmd):
+        from cardkit.apdu import ResponseApdu
+
+        return ResponseApdu(b"", self.sw) if cmd.ins == 0x82 and card.sm is not None else None
+
+
+@pytest.mark.parametrize("sw, meaning", [(0x6982, "security status not satisfied"),
+                                         (0x6985, "conditions of use not satisfied")])
+def test_external_authenticate_refused_is_invalid_with_the_status_word(trust, sw, meaning):
+    card = make_card(V2, eac=trust_point())
+    card.handlers.insert(0, RefuseExternalAuthenticate(sw))
+    result = read_and_verify(InProcessConnection(card), AccessSpec(can=cccd_can(V2.meta["id"])), trust=trust,
+                             terminal=creds())
+    _failed(result, f"the chip refused TA EXTERNAL AUTHENTICATE ({sw:04X}): {meaning}")
+
+
+def test_an_unknown_ta_version_is_invalid_unsupported():
+    from cardkit.icao.ta_checks import TaFailure, unsupported_version, version_of
+
+    assert version_of(3) is None
+    out = unsupported_version(3)
+    assert (out.failure, out.verdict.status.value, out.verdict.reason) == (
+        TaFailure.UNSUPPORTED, "INVALID",
+        "the chip announces Terminal Authentication version 3, which cardkit does not run (TR-03110 versions 1 and 2)")
