@@ -127,6 +127,6 @@ def refused(exc: TaError, creds: TerminalCredentials) -> TaOutcome:
     return fail(TaFailure.REFUSED, f"the chip refused {exc.step or 'Terminal Authentication'} ({sw}){meaning}")
 
 
-_MEANING = {SW.SECURITY_STATUS_NOT_SATISFIED: ": security status not satisfied",
-            SW.CONDITIONS_NOT_SATISFIED: ": conditions of use not satisfied",
-            SW.WARNING_VERIFICATION_FAILED: ": verification failed"}
+_MEANING: dict[int, str] = {SW.SECURITY_STATUS_NOT_SATISFIED: ": security status not satisfied",
+                            SW.CONDITIONS_NOT_SATISFIED: ": conditions of use not satisfied",
+                            SW.WARNING_VERIFICATION_FAILED: ": verification failed"}
