@@ -78,6 +78,7 @@ class ChipChecks:
             self.infos = parse_security_infos(dg14)
         except (ParseError, AccessError) as exc:  # AccessError: unsound domain parameters
             self.verdicts.append(invalid(CA_CHECK, f"DG14 cannot be used: {exc}"))
+            self._ta_blocked(f"DG14 cannot be used ({exc})")
             return
         version = self._ta_version() if self.terminal is not None else None
         if not self.infos.ca_public_keys:
@@ -95,6 +96,9 @@ class ChipChecks:
             self.ca_pending = True
             if version is TaVersion.V1:
                 self._ta_v1()
+            return
+        if version is TaVersion.V1:
+            self._ta_blocked("TA v1 follows chip authentication, which failed")
 
     # -- Terminal Authentication (cardkit.icao.ta_checks) ---------------------------------
     def _ta_version(self) -> "TaVersion | None":
@@ -114,6 +118,12 @@ class ChipChecks:
                                                   "which needs a PACE session; this one used BAC")
             return None
         return version
+
+    def _ta_blocked(self, why: str) -> None:
+        from cardkit.icao.ta_checks import TaFailure, fail
+
+        if self.terminal is not None and self.ta is None:
+            self.ta = fail(TaFailure.REFUSED, f"Terminal Authentication could not run: {why}")
 
     def _ta_without_ca(self) -> None:
         from cardkit.icao.ta_checks import TaFailure, fail
@@ -189,7 +199,7 @@ class ChipChecks:
     def finish(self, listed: frozenset[int], errors: dict[str, str]) -> None:
         """Verdicts for what the signed data advertises but the chip did not do."""
         if self.terminal is not None:
-            self._finish_ta(errors)
+            self._finish_ta(listed, errors)
         done = {v.check for v in self.verdicts}
         if CA_CHECK not in done:
             if 14 in listed and "DG14" in errors:
@@ -207,13 +217,14 @@ class ChipChecks:
             else:
                 self.verdicts.append(not_checked(AA_CHECK, "the chip's signed data offers no Active Authentication"))
 
-    def _finish_ta(self, errors: dict[str, str]) -> None:
+    def _finish_ta(self, listed: frozenset[int], errors: dict[str, str]) -> None:
         from cardkit.icao.ta_checks import TaFailure, fail, not_offered
 
-        if self.ta is None:  # DG14 unusable, absent, or the read stopped before TA could run
-            why = errors.get("DG14") or errors.get("(rest)")
-            self.ta = (fail(TaFailure.REFUSED, f"Terminal Authentication could not run: {why}") if why
-                       else not_offered())
+        if self.ta is None and 14 not in listed:  # signed data without DG14: no CA, hence no TA
+            self.ta = not_offered()
+        elif self.ta is None:  # DG14 hidden or the read stopped before TA could run
+            why = errors.get("DG14") or errors.get("(rest)") or "chip authentication did not complete"
+            self.ta = fail(TaFailure.REFUSED, f"Terminal Authentication could not run: {why}")
         self.verdicts.append(self.ta.verdict)
 
 

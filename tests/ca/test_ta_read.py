@@ -44,8 +44,8 @@ def creds(pki=None, key=None) -> TerminalCredentials:
     return TerminalCredentials(chain, key or pki.terminal.terminal_key())
 
 
-def read(image, trust, terminal, *, bac=False, eac=None):
-    card = make_card(image, eac=eac or trust_point())
+def read(image, trust, terminal, *, bac=False, eac=None, faults=()):
+    card = make_card(image, list(faults), eac=eac or trust_point())
     m = image.meta
     access = (AccessSpec(mrz_key=cccd_mrz_key(m["id"], m["dob"], m["expiry"]), policy="bac") if bac
               else AccessSpec(can=cccd_can(m["id"])))
@@ -165,3 +165,12 @@ def test_an_unknown_ta_version_is_invalid_unsupported():
     assert (out.failure, out.verdict.status.value, out.verdict.reason) == (
         TaFailure.UNSUPPORTED, "INVALID",
         "the chip announces Terminal Authentication version 3, which cardkit does not run (TR-03110 versions 1 and 2)")
+
+
+def test_a_chip_hiding_dg14_fails_terminal_authentication_too(trust):
+    result = read(V1, trust, creds(), faults=["refuse:DG14"])
+    got = statuses(result)
+    assert result.overall.value == "INVALID"
+    assert got["terminal_authentication"] == ("INVALID", "Terminal Authentication could not run: absent (6A82)")
+    assert got["chip_authentication"] == ("INVALID", "possible clone: EF.SOD lists DG14 but the chip did not "
+                                                     "return it (absent (6A82))")
