@@ -11,6 +11,7 @@ import pytest
 
 from cardkit.icao.cvc import CertRole
 from cardkit.icao.keys import cccd_can, cccd_mrz_key
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.policy import DESK_POLICY
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
@@ -69,8 +70,8 @@ def test_a_trusted_terminal_reads_dg3_and_it_verifies_like_any_data_group(trust,
     assert got["chip_authentication"][0] == "VALID"
     assert "dg_protected:DG3" not in got
     assert {"terminal_authentication", "dg_hash:DG3", "chip_authentication"} <= set(result.required)
-    assert result.read.files["DG3"] == image.app_files[0x0103]
-    assert result.read.files["DG3"][:2] == b"\x63\x82" and b"FIR\x00010\x00" in result.read.files["DG3"]
+    assert result.read.files[DataGroup.DG3] == image.app_files[DataGroup.DG3.fid]
+    assert result.read.files[DataGroup.DG3][:2] == b"\x63\x82" and b"FIR\x00010\x00" in result.read.files[DataGroup.DG3]
 
 
 def test_without_a_terminal_nothing_changes_dg3_stays_protected(trust):
@@ -80,14 +81,14 @@ def test_without_a_terminal_nothing_changes_dg3_stays_protected(trust):
     assert "terminal_authentication" not in got and "terminal_authentication" not in result.required
     assert got["dg_protected:DG3"] == ("NOT_CHECKED", "DG3 is protected by Extended Access Control (6982): "
                                                       "not read, not needed here")
-    assert "DG3" not in result.read.files
+    assert DataGroup.DG3 not in result.read.files
 
 
 def _failed(result, reason: str) -> None:
     got = statuses(result)
     assert result.overall.value == "INVALID"
     assert got["terminal_authentication"] == ("INVALID", reason)
-    assert "DG3" not in result.read.files
+    assert DataGroup.DG3 not in result.read.files
     assert got["chip_authentication"][0] == "VALID"  # CA keeps its own check
 
 
