@@ -175,3 +175,17 @@ def test_a_chip_hiding_dg14_fails_terminal_authentication_too(trust):
     assert got["terminal_authentication"] == ("INVALID", "Terminal Authentication could not run: absent (6A82)")
     assert got["chip_authentication"] == ("INVALID", "possible clone: EF.SOD lists DG14 but the chip did not "
                                                      "return it (absent (6A82))")
+
+
+def test_cardkit_read_refuses_half_or_unreadable_terminal_options_before_touching_a_reader(tmp_path, capsys):
+    from cardkit.cli import main
+    from cardkit.sim.eac import write_terminal
+
+    paths = write_terminal(tmp_path / "term", sim_eac_pki())
+    assert main(["read", "--can", "123456", "--terminal-key", str(paths[3])]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "cardkit: error: --terminal-cert and --terminal-key go together | Cần cả chứng chỉ và khóa của thiết bị "
+        "đọc (--terminal-cert, --terminal-key).")
+    assert main(["read", "--can", "123456", "--terminal-cert", str(paths[3]), "--terminal-key", str(paths[3])]) == 2
+    assert capsys.readouterr().err.startswith("cardkit: error: terminal certificate is not a CV certificate: ")
+    assert oct((tmp_path / "term" / "IS.key.pem").stat().st_mode & 0o777) == "0o600"
