@@ -22,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from enum import Enum
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -34,20 +32,27 @@ from cardkit.icao.domain import standardized
 from cardkit.icao.keys import check_digit
 from cardkit.icao.lds.com import build_com
 from cardkit.icao.lds.dg1 import build_dg1
+from cardkit.icao.lds.dg2 import build_dg2
 from cardkit.icao.lds.dg13 import build_dg13
 from cardkit.icao.lds.dg14 import build_dg14
 from cardkit.icao.lds.dg15 import build_dg15
-from cardkit.icao.lds.dg2 import build_dg2
 from cardkit.icao.lds.ef import DataGroup
-from cardkit.icao.lds.security_infos import (ActiveAuthenticationInfo, ChipAuthenticationInfo,
-                                             ChipAuthenticationPublicKeyInfo, PaceInfo,
-                                             TerminalAuthenticationInfo, build_security_infos)
+from cardkit.icao.lds.security_infos import (
+    ActiveAuthenticationInfo,
+    ChipAuthenticationInfo,
+    ChipAuthenticationPublicKeyInfo,
+    PaceInfo,
+    TerminalAuthenticationInfo,
+    build_security_infos,
+)
 from cardkit.icao.lds.sod import build_sod, hash_data_groups
 from cardkit.icao.oids import Oid
 from cardkit.person import PersonData
+from cardkit.sim.build import Build, CaDomainForm, make_aa_key, make_ca_key
 from cardkit.sim.fingerprint import build_dg3
 from cardkit.sim.image import CardImage
-from cardkit.sim.pki import Signer, TestPki, derive_ec_key, derive_rsa_key
+from cardkit.sim.personal_faults import parse_faults
+from cardkit.sim.pki import TestPki
 
 PROFILES = ("cccd2021", "cancuoc2024")
 ISSUER_VERSION = 3  # bump when the card layout changes: cached demo cards are rebuilt
@@ -60,34 +65,6 @@ CARD_ACCESS = bytes.fromhex(
     "3012060A04007F0007020204020202010202010D")
 CA_KEY_ID = None  # one CA key: no keyId (9303-11 §9.2.5)
 AA_SIGNATURE_ALGORITHM = Oid.ECDSA_PLAIN_SHA256  # BSI TR-03111 §5.2.1
-
-
-class CaDomainForm(str, Enum):
-    """How DG14 writes the CA key's brainpoolP256r1 parameters (a profile option)."""
-
-    EXPLICIT = "explicit"  # X9.62 ECParameters, as real passports do (and JMRTD needs)
-    STANDARDIZED = "standardized"  # standardized domain parameters, ID 13 (9303-11 §9.5.1)
-
-
-@dataclass
-class Build:
-    """Everything personalisation decides, exposed to the personalisation faults."""
-
-    person: PersonData
-    profile: str
-    seed: int | None
-    signer: Signer
-    aa_key: object
-    ca_key: ec.EllipticCurvePrivateKey
-    mrz: list[str]
-    dgs: dict[int, bytes] = field(default_factory=dict)  # DG number -> file
-    com: list[DataGroup] = field(default_factory=list)
-    dg13_extra: dict[int, str | bytes] = field(default_factory=dict)
-    sod: bytes = b""
-    notes: list[str] = field(default_factory=list)
-    pace: bool = True  # EF.CardAccess and a PACEInfo in DG14 (False: a BAC-only chip)
-    ca_domain: CaDomainForm = CaDomainForm.EXPLICIT
-    ta_version: int = 1  # DG14's TerminalAuthenticationInfo: 1 (EAC 1, the CCCD's) or 2 (EAC 2)
 
 
 # --- MRZ ------------------------------------------------------------------------------------
@@ -129,16 +106,6 @@ def _seed_bytes(seed: int | None, person: PersonData, what: str) -> bytes | None
     if seed is None:
         return None
     return f"{seed}|{person.id_number}|{what}".encode()
-
-
-def make_aa_key(profile: str, seed: bytes | None) -> object:
-    if profile == "cccd2021":
-        return derive_rsa_key(2048, seed) if seed else rsa.generate_private_key(65537, 2048)
-    return derive_ec_key(ec.BrainpoolP256R1(), seed) if seed else ec.generate_private_key(ec.BrainpoolP256R1())
-
-
-def make_ca_key(seed: bytes | None) -> ec.EllipticCurvePrivateKey:
-    return derive_ec_key(ec.BrainpoolP256R1(), seed) if seed else ec.generate_private_key(ec.BrainpoolP256R1())
 
 
 def ca_private_value(image: CardImage) -> int | None:
@@ -250,7 +217,6 @@ def personalise(person: PersonData, *, profile: str = "cccd2021", pki: TestPki |
 
     ``faults``: personalisation fault specs (:mod:`cardkit.sim.personal_faults`).
     """
-    from cardkit.sim.personal_faults import parse_faults
 
     if profile not in PROFILES:
         raise InputError(f"unknown card profile {profile!r} (one of {', '.join(PROFILES)})")
