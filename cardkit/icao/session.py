@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
 from cardkit.icao.bac import bac
+from cardkit.icao.face_cache import FaceCache, cached_face
 from cardkit.icao.files import FileNotFoundOnCard, FileProtected, FileReader
 from cardkit.icao.keys import MrzKey, SecretPassword
 from cardkit.icao.lds.com import parse_com
@@ -33,6 +34,7 @@ from cardkit.transport.base import ApduProtocol, Connection
 if TYPE_CHECKING:  # imported lazily below: PACE pulls in EC arithmetic
     from cardkit.icao.domain import Domain
     from cardkit.icao.lds.security_infos import PaceInfo
+    from cardkit.icao.lds.sod import Sod
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ class CardRead:
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
+    from_cache: tuple[str, ...] = ()  # files taken from the station's face cache, not the chip ("DG2")
     extras: dict[str, object] = field(default_factory=dict)  # verdicts etc. added by later stages
 
 
@@ -133,7 +136,8 @@ class SecureSender:
 
 
 class ReadingSession:
-    def __init__(self, connection: Connection, *, protocol: ApduProtocol | None = None) -> None:
+    def __init__(self, connection: Connection, *, protocol: ApduProtocol | None = None,
+                 face_cache: FaceCache | None = None) -> None:
         self.connection = connection
         self.protocol = protocol or ApduProtocol(connection)
         self.send = SecureSender(self.protocol.send)
@@ -145,6 +149,9 @@ class ReadingSession:
         self.file_errors: dict[str, str] = {}
         self.refused: dict[int, int] = {}  # DG number -> status word
         self.listed: frozenset[int] = frozenset()  # data groups EF.SOD lists
+        self.sod: Sod | None = None  # EF.SOD parsed (not yet verified), once read
+        self.face_cache = face_cache
+        self.from_cache: list[str] = []
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -218,6 +225,7 @@ class ReadingSession:
             access=self.access_info, files=self.files_read, errors=self.file_errors, refused=self.refused,
             card_access=self.card_access, apdus=stats.apdus, bytes_sent=stats.bytes_sent,
             bytes_received=stats.bytes_received, seconds=time.perf_counter() - t0,
+            from_cache=tuple(self.from_cache),
         )
 
     def read_files(
@@ -230,7 +238,7 @@ class ReadingSession:
         com = self._read_one(DataGroup.COM, emit, on_file)
         sod = self._read_one(DataGroup.SOD, emit, on_file)
         for dg in read_order(self._to_read(com, sod)):
-            if dg is not DataGroup.SOD:
+            if dg is not DataGroup.SOD and not self._from_cache(dg, emit):
                 self._read_one(dg, emit, on_file)
         return self.files_read, self.file_errors
 
@@ -239,7 +247,8 @@ class ReadingSession:
 
         if sod is not None:
             try:
-                self.listed = frozenset(n for n in parse_sod(sod).dg_hashes if 1 <= n <= 16)
+                self.sod = parse_sod(sod)
+                self.listed = frozenset(n for n in self.sod.dg_hashes if 1 <= n <= 16)
                 return [DataGroup.from_number(n) for n in sorted(self.listed)]
             except ParseError as exc:
                 logger.warning("EF.SOD not parseable: %s", exc)
@@ -249,6 +258,21 @@ class ReadingSession:
             except ParseError as exc:
                 logger.warning("EF.COM not parseable: %s", exc)
         return []
+
+    def _from_cache(self, dg: DataGroup, emit: Callable[[FileEvent], None]) -> bool:
+        """DG2 from the face cache when it holds bytes of the hash EF.SOD lists (a returning card).
+        Not handed to ``on_file``: no chip exchange, so it proves nothing about the chip's keys."""
+        if dg is not DataGroup.DG2 or self.face_cache is None or self.sod is None:
+            return False
+        data = cached_face(self.face_cache, self.sod)
+        if data is None:
+            return False
+        name = label(dg)
+        emit(FileEvent(FileEventKind.START, name))
+        self.files_read[name] = data
+        self.from_cache.append(name)
+        emit(FileEvent(FileEventKind.DONE, name, len(data), len(data), data=data))
+        return True
 
     def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
                   on_file: Callable[[str, bytes], None] | None) -> bytes | None:
