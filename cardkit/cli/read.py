@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--trust", help="trust store folder (CSCA certificates, master lists)")
     p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--face-cache", action="store_true",
+                   help="returning cards: take DG2 (the face) from this station's encrypted cache when it holds "
+                        "the bytes EF.SOD lists, and keep the face of a VALID read there (`cardkit cache wipe`)")
     p.set_defaults(func=run)
 
 
@@ -70,9 +73,14 @@ def run(args: argparse.Namespace) -> int:
     access = access_from_args(args)
     policy = replace(DESK_POLICY, forbid_access_downgrade=False) if args.allow_bac else DESK_POLICY
     trust = load_trust(Path(args.trust) if args.trust else None)
+    face_cache = None
+    if args.face_cache:
+        from cardkit.facecache import FileFaceCache
+
+        face_cache = FileFaceCache()
     reader = find_reader(args.reader)
     with reader.connect() as conn:
-        result = read_and_verify(conn, access, trust=trust, policy=policy)
+        result = read_and_verify(conn, access, trust=trust, policy=policy, face_cache=face_cache)
     if args.out:
         save_files(_files_to_save(result.read), args.out)
     doc = result.to_dict()
