@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from cardkit.errors import CardkitError, FileAccessError
-from cardkit.home import cardkit_home, ensure_home, private_dir, write_private
+from cardkit.home import cardkit_home, ensure_parent, private_dir, write_private
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +96,7 @@ class FileFaceCache:
     # -- the station key ------------------------------------------------------------------
     def _station_key(self) -> bytes:
         if self._key is None:
-            if self.key_path.parent == cardkit_home():
-                ensure_home()
+            ensure_parent(self.key_path)  # the home (0700), or a missing folder made 0700
             if not self.key_path.exists():
                 self._make_key()
             try:
