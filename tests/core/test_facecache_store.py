@@ -183,3 +183,20 @@ def test_the_cli_status_and_wipe(tmp_path, monkeypatch, capsys):
     assert main(["cache", "wipe"]) == 0
     assert capsys.readouterr().out == "face cache wiped: 1 entries and the station key deleted\n"
     assert FileFaceCache().status().entries == 0 and not (tmp_path / "home" / "face-cache.key").exists()
+
+
+def test_every_single_byte_change_or_truncation_of_an_entry_is_discarded(tmp_path):
+    """Length-preserving mutations of every byte (nonce, stamp, ciphertext, tag), and every cut."""
+    cache = _cache(tmp_path)
+    small = b"\xff\xd8 a tiny face"
+    cache.put("sha256", _digest(small), small)
+    (entry,) = cache.folder.iterdir()
+    genuine = entry.read_bytes()
+    outcomes = set()
+    for i in range(len(genuine)):
+        for mutated in (genuine[:i] + bytes([genuine[i] ^ 0x01]) + genuine[i + 1:], genuine[:i]):
+            entry.write_bytes(mutated)
+            outcomes.add(cache.get("sha256", _digest(small)))
+    assert outcomes == {None}
+    entry.write_bytes(genuine)
+    assert cache.get("sha256", _digest(small)) == small
