@@ -8,7 +8,9 @@ EF.SOD, not EF.COM, says what the chip holds: EF.COM is not signed, so a clone c
 and DG15 out of it. The groups read are the ones EF.SOD lists (EF.COM only when EF.SOD cannot
 be parsed, for display; verification then fails anyway). A protected file (``6982``, e.g. DG3)
 or an absent one is recorded per file with its status word, for verification to judge; a pulled
-card, a bad MAC or a wrong key aborts the read with a typed error.
+card, a bad MAC or a wrong key aborts the read with a typed error. With a face cache injected
+(:mod:`cardkit.icao.face_cache`), a returning card's DG2 is taken from it when its bytes hash to
+what EF.SOD lists; :attr:`CardRead.from_cache` says so.
 """
 
 from __future__ import annotations
