@@ -83,8 +83,8 @@ def test_a_returning_card_takes_dg2_from_the_cache_and_is_still_fully_verified(i
     second, second_reads = _read(image, trust, cache)
     assert second.overall is Status.VALID
     assert DG2_FID not in second_reads  # the chip's DG2 was not read at all
-    assert second.read.from_cache == ("DG2",)
-    assert second.read.files["DG2"] == image.app_files[DG2_FID]
+    assert second.read.from_cache == (DataGroup.DG2,)
+    assert second.read.files[DataGroup.DG2] == image.app_files[DG2_FID]
     assert _verdict(second, "dg_hash:DG2") == (Status.VALID, "sha256 hash matches EF.SOD")
     assert _verdict(second, "sod_signature")[0] is Status.VALID
     assert _verdict(second, "chip_authentication")[0] is Status.VALID
@@ -128,7 +128,7 @@ def test_cached_bytes_changed_are_not_used_the_chip_is_read(image, trust):
     lying = LyingCache(genuine[:-1] + bytes([genuine[-1] ^ 1]))
     result, reads = _read(image, trust, lying)
     assert result.overall is Status.VALID and result.read.from_cache == ()
-    assert DG2_FID in reads and result.read.files["DG2"] == genuine
+    assert DG2_FID in reads and result.read.files[DataGroup.DG2] == genuine
     assert _verdict(result, "dg_hash:DG2") == (Status.VALID, "sha256 hash matches EF.SOD")
     assert lying.puts == [(*_dg2_hash(image), genuine)]  # the verified face replaces it
 
@@ -138,7 +138,7 @@ def test_cached_bytes_of_another_card_are_not_used(image, trust):
     assert other != image.app_files[DG2_FID]
     result, reads = _read(image, trust, LyingCache(other))
     assert result.overall is Status.VALID and result.read.from_cache == ()
-    assert DG2_FID in reads and result.read.files["DG2"] == image.app_files[DG2_FID]
+    assert DG2_FID in reads and result.read.files[DataGroup.DG2] == image.app_files[DG2_FID]
 
 
 def test_a_tampered_entry_file_is_discarded_and_the_chip_read(image, trust, cache):
@@ -167,8 +167,8 @@ def test_dg2_changed_on_the_chip_the_sod_listed_hash_decides(image, trust, cache
     assert cold.overall is Status.INVALID and _verdict(cold, "dg_hash:DG2")[0] is Status.INVALID
     _read(image, trust, cache)  # the genuine card came before: its face is cached
     warm, reads = _read(altered, trust, cache)
-    assert warm.overall is Status.VALID and warm.read.from_cache == ("DG2",)
-    assert DG2_FID not in reads and warm.read.files["DG2"] == image.app_files[DG2_FID]
+    assert warm.overall is Status.VALID and warm.read.from_cache == (DataGroup.DG2,)
+    assert DG2_FID not in reads and warm.read.files[DataGroup.DG2] == image.app_files[DG2_FID]
 
 
 def test_a_forged_sod_listing_the_changed_dg2_is_still_invalid(image, trust, cache):

@@ -9,6 +9,7 @@ import pytest
 
 from cardkit.errors import InputError
 from cardkit.icao.keys import cccd_can
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.factory import make_card
 from cardkit.sim.issuer import personalise
@@ -49,5 +50,5 @@ def test_a_station_read_of_a_returning_card_uses_the_cache(holder, station_trust
     first = pipeline.read(InProcessConnection(make_card(image)), access)
     second = pipeline.read(InProcessConnection(make_card(image)), access)
     assert (first.overall.value, first.read.from_cache) == ("VALID", ())
-    assert (second.overall.value, second.read.from_cache) == ("VALID", ("DG2",))
+    assert (second.overall.value, second.read.from_cache) == ("VALID", (DataGroup.DG2,))
     assert second.read.apdus < first.read.apdus
