@@ -35,6 +35,7 @@ from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid,
 from cardkit.transport.base import Connection
 
 if TYPE_CHECKING:
+    from cardkit.icao.ta import TerminalCredentials
     from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
@@ -105,14 +106,17 @@ def read_and_verify(
     progress: Callable[[FileEvent], None] | None = None,
     now: datetime | None = None,
     policy: VerificationPolicy = DESK_POLICY,
+    terminal: TerminalCredentials | None = None,
     face_cache: FaceCache | None = None,
 ) -> ReadResult:
-    """``face_cache``: a returning card's DG2 is taken from it when it holds the bytes of the hash
+    """Open, read and verify. ``terminal``: an EAC terminal chain and key; when given and the chip
+    announces Terminal Authentication, TA runs (:mod:`cardkit.icao.ta_checks`) and must pass.
+    ``face_cache``: a returning card's DG2 is taken from it when it holds the bytes of the hash
     EF.SOD lists (:mod:`cardkit.icao.face_cache`); a VALID read's DG2 is stored in it."""
     t0 = time.perf_counter()
     session = ReadingSession(connection, face_cache=face_cache)
     session.open(access)
-    checks = ChipChecks(session)
+    checks = ChipChecks(session, terminal=terminal)
     try:
         session.read_files(progress, on_file=checks.on_file)
         checks.prove_ca()
@@ -129,7 +133,8 @@ def read_and_verify(
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
     result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
-                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
+                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14,
+                    ta_attempted=checks.ta_attempted, opened=checks.ta_opened)
     result.aa_evidence = checks.aa_evidence
     dg2 = read.files.get(DataGroup.DG2)
     if face_cache is not None and session.sod is not None and dg2 is not None and DataGroup.DG2 not in read.from_cache \
@@ -139,14 +144,16 @@ def read_and_verify(
 
 
 def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
-           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
+           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False,
+           ta_attempted: bool = False, opened: frozenset[int] = frozenset()) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
-    access-control check, judged against what the card's signed data requires."""
+    access-control check, judged against what the card's signed data requires. ``opened``: the
+    data groups Terminal Authentication opened; a 6982 on them is no longer "protected"."""
     verdicts: list[Verdict] = []
     findings: list[Finding] = []
     pa = None
     sod = read.files.get(DataGroup.SOD)
-    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED)
+    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED) - opened
     if sod is None:
         why = read.errors.get(DataGroup.SOD, "not read")
         verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
@@ -163,7 +170,7 @@ def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, ch
     verdicts.extend(chip_verdicts)
     verdicts.append(access_verdict(read, policy))
     required = policy.required(listed=pa.listed if pa else frozenset(), protected=protected,
-                               ca_offered=ca_offered, aa_offered=aa_offered, live=True)
+                               ca_offered=ca_offered, aa_offered=aa_offered, live=True, ta_attempted=ta_attempted)
     if pa is None:
         required = (PASSIVE_AUTHENTICATION, *required)
     return ReadResult(read, verdicts, overall(verdicts, required), pa, tuple(findings), required, policy)

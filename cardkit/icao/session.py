@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # imported lazily below: PACE pulls in EC arithmetic
     from cardkit.icao.domain import Domain
     from cardkit.icao.lds.security_infos import PaceInfo
     from cardkit.icao.lds.sod import Sod
+    from cardkit.icao.pace.protocol import PaceResult
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +155,8 @@ class ReadingSession:
         self.sod: Sod | None = None  # EF.SOD parsed (not yet verified), once read
         self.face_cache = face_cache
         self.from_cache: list[DataGroup] = []
+        self.pace_result: PaceResult | None = None  # Terminal Authentication binds to its chip key
+        self.mrz_key: MrzKey | None = None  # after BAC: TA v1's ID_PICC is its document number
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -200,6 +203,7 @@ class ReadingSession:
         self.send.sm = None
         self.files.select_applet()
         self.send.sm = bac(self.protocol.send, access.mrz_key)
+        self.pace_result, self.mrz_key = None, access.mrz_key
         self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
         return self.access_info
 
@@ -211,6 +215,7 @@ class ReadingSession:
             raise AccessError("PACE needs the CAN or the MRZ key", step="access")
         result = pace(self.protocol.send, password, info, params=domain)
         self.send.sm = result.sm
+        self.pace_result = result
         self.files.select_applet()
         self.access_info = AccessInfo(
             "PACE", "card offers PACE (EF.CardAccess)", mapping=result.mapping, cipher=result.cipher,
