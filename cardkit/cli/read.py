@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the terminal certificate's private key (PKCS#8, PEM or DER)")
     p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--face-cache", action="store_true",
+                   help="returning cards: take DG2 (the face) from this station's encrypted cache when it holds "
+                        "the bytes EF.SOD lists, and keep the face of a VALID read there (`cardkit cache wipe`)")
     p.set_defaults(func=run)
 
 
@@ -89,9 +92,15 @@ def run(args: argparse.Namespace) -> int:
     terminal = terminal_from_args(args)
     policy = replace(DESK_POLICY, forbid_access_downgrade=False) if args.allow_bac else DESK_POLICY
     trust = load_trust(Path(args.trust) if args.trust else None)
+    face_cache = None
+    if args.face_cache:
+        from cardkit.facecache import FileFaceCache
+
+        face_cache = FileFaceCache()
     reader = find_reader(args.reader)
     with reader.connect() as conn:
-        result = read_and_verify(conn, access, trust=trust, policy=policy, terminal=terminal)
+        result = read_and_verify(conn, access, trust=trust, policy=policy, terminal=terminal,
+                                 face_cache=face_cache)
     if args.out:
         save_files(_files_to_save(result.read), args.out)
     doc = result.to_dict()

@@ -18,6 +18,8 @@ Every key is optional; a missing file means the defaults. The file is flat TOML:
     insurance_account = ""      # gateway account file (0600 TOML); "" = $CARDKIT_HOME/bhyt.toml
     insurance_timeout = "4"     # seconds per gateway request
     retention_days = "0"        # journal entries and receipts older than this are purged; 0 = keep
+    face_cache = "off"          # "on": returning cards' faces (DG2) from the encrypted face cache
+    face_cache_days = "30"      # a cached face is dropped this many days after it was stored
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ MODES = ("clinic", "counter")
 LANGUAGES = ("vi", "en")
 PHOTO_MODES = ("auto", "halfblock", "none")
 INSURANCE_SOURCES = ("registry", "gateway")
+SWITCH = ("off", "on")
 
 
 
@@ -67,6 +70,8 @@ class StationConfig:
     insurance_account: str = ""
     insurance_timeout: str = "4"
     retention_days: str = "0"
+    face_cache: str = "off"
+    face_cache_days: str = "30"
 
     def __post_init__(self) -> None:
         # Empty locations mean "the default under CARDKIT_HOME", resolved when the config is made.
@@ -79,12 +84,12 @@ class StationConfig:
         if not self.insurance_account:
             object.__setattr__(self, "insurance_account", str(cardkit_home() / "bhyt.toml"))
         for name, allowed in (("mode", MODES), ("language", LANGUAGES), ("photo", PHOTO_MODES),
-                              ("insurance", INSURANCE_SOURCES)):
+                              ("insurance", INSURANCE_SOURCES), ("face_cache", SWITCH)):
             if getattr(self, name) not in allowed:
                 raise InputError(f"station config: {name} must be one of {', '.join(allowed)}",
                                  message_vi=f"Cấu hình trạm: giá trị '{name}' không hợp lệ.")
 
-        for name in ("insurance_timeout", "retention_days"):
+        for name in ("insurance_timeout", "retention_days", "face_cache_days"):
             try:
                 ok = float(getattr(self, name)) >= 0
             except ValueError:
@@ -96,6 +101,10 @@ class StationConfig:
     @property
     def clinic(self) -> bool:
         return self.mode == "clinic"
+
+    @property
+    def face_cache_on(self) -> bool:
+        return self.face_cache == "on"
 
     def with_(self, **changes: str) -> "StationConfig":
         return replace(self, **changes)
