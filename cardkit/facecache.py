@@ -1,12 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The station's face cache: DG2 of returning cards, encrypted at rest, bounded, wiped by one command.
+"""The station's face cache: DG2, DG14 and DG15 of returning cards, encrypted at rest, bounded,
+wiped by one command.
 
 Opt-in (``cardkit read --face-cache``, ``face_cache = "on"`` in station.toml). What is stored:
-the DG2 bytes (the face image: sensitive personal data, Law 91/2025/QH15) of cards whose read
-was VALID, nothing else. Where: ``$CARDKIT_HOME/face-cache/`` (0700), one file (0600) per face,
-and the station key ``$CARDKIT_HOME/face-cache.key`` (0600, 32 random bytes made on first use).
+of cards whose read was VALID, the DG2 bytes (the face image: sensitive personal data, Law
+91/2025/QH15), DG14 (security infos: the Chip Authentication public key) and DG15 (the Active
+Authentication public key), nothing else; DG14 and DG15 hold no personal data, but their keys
+are unique to a card, so they are kept exactly like the face. Where: ``$CARDKIT_HOME/face-cache/``
+(0700), one file (0600) per data group, and the station key ``$CARDKIT_HOME/face-cache.key``
+(0600, 32 random bytes made on first use).
 
-- Each entry is AES-256-GCM (``cryptography``) of ``stored_at (8 bytes, Unix seconds) || DG2``
+- Each entry is AES-256-GCM (``cryptography``) of ``stored_at (8 bytes, Unix seconds) || bytes``
   under the station key, with a fresh 12-byte nonce, the entry's name as associated data.
 - An entry's name is HMAC-SHA256(station key, algorithm ":" digest) in hex: it reveals neither
   the person nor the hash EF.SOD lists (which the card hands to anyone who can open it).
@@ -49,7 +53,7 @@ class FaceCacheError(CardkitError):
 
 @dataclass(frozen=True)
 class CacheLimits:
-    max_entries: int = 2000
+    max_entries: int = 6000  # three a card (DG2, DG14, DG15): 2000 cards
     max_bytes: int = 64 * 1024 * 1024
     max_age: float = 30 * DAY  # seconds since the face was stored (a hit does not extend it)
 

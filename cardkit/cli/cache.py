@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """`cardkit cache status|wipe`: the station's face cache (:mod:`cardkit.facecache`).
 
-``status`` shows how many faces are kept and how many bytes, never whose; ``wipe`` deletes every
-entry and the station key (what a copy of the folder held can no longer be decrypted).
+``status`` shows how many entries (a returning card's DG2, DG14 and DG15) are kept and how many
+bytes, never whose; ``wipe`` deletes every entry and the station key (what a copy of the folder held can no longer be decrypted).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status = what.add_parser("status", help="entries and bytes kept (no personal data)")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=run_status)
-    wipe = what.add_parser("wipe", help="delete every cached face and the station key")
+    wipe = what.add_parser("wipe", help="delete every cached entry (faces, DG14, DG15) and the station key")
     wipe.set_defaults(func=run_wipe)
 
 

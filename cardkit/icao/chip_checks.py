@@ -6,8 +6,10 @@ DG14 listed in EF.SOD with a Chip Authentication key means CA is required, DG15 
 ActiveAuthenticationInfo in DG14) means AA is required. A chip that hides or refuses those
 files, refuses the protocol or cannot continue under its keys is a clone: INVALID, never
 "not checked". CA is VALID only once a file has been read and MAC-verified under the new keys
-(9303-11 §6.2: the chip proves its key implicitly); when nothing else is left to read, EF.COM is
-read again under them for that proof.
+(9303-11 §6.2: the chip proves its key implicitly). The session reads EF.COM right after DG14
+for that proof; a file from the station's face cache proves nothing (no chip exchange), so a
+cached DG14 or DG15 only supplies the public key that CA or AA then checks on the chip. When
+nothing was read after CA (EF.COM read early, for its list), EF.COM is read again under them.
 
 With a terminal chain configured (``terminal``), EAC Terminal Authentication runs around CA
 (:mod:`cardkit.icao.ta_checks`): v2 just before it, v1 just after it; its verdict is the
@@ -61,7 +63,8 @@ class ChipChecks:
         return self.infos is not None and bool(self.infos.aa_infos)
 
     def on_file(self, dg: DataGroup, data: bytes) -> None:
-        if self.ca_pending:
+        """After each file, read from the chip or taken from the face cache."""
+        if self.ca_pending and dg not in self.session.from_cache:
             self.ca_pending = False
             self.verdicts.append(valid(CA_CHECK, f"{dg.label} read and verified under the chip-authenticated keys"))
         if dg is DataGroup.DG14:

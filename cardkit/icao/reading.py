@@ -24,7 +24,7 @@ from cardkit.errors import CardkitError, ParseError, SecureMessagingError
 from cardkit.icao.aa import AaEvidence
 from cardkit.icao.card_data import CardData
 from cardkit.icao.chip_checks import ChipChecks
-from cardkit.icao.face_cache import FaceCache, remember_face
+from cardkit.icao.face_cache import FaceCache, remember_groups
 from cardkit.icao.lds.com import parse_com
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import PaResult, passive_authentication
@@ -35,6 +35,7 @@ from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid,
 from cardkit.transport.base import Connection
 
 if TYPE_CHECKING:
+    from cardkit.icao.lds.sod import Sod
     from cardkit.icao.ta import TerminalCredentials
     from cardkit.person import PersonData
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 CA_CHECK = "chip_authentication"
 AA_CHECK = "active_authentication"
+NOT_READ_CA_FAILED = "not read: chip authentication failed"
 
 
 @dataclass
@@ -111,8 +113,9 @@ def read_and_verify(
 ) -> ReadResult:
     """Open, read and verify. ``terminal``: an EAC terminal chain and key; when given and the chip
     announces Terminal Authentication, TA runs (:mod:`cardkit.icao.ta_checks`) and must pass.
-    ``face_cache``: a returning card's DG2 is taken from it when it holds the bytes of the hash
-    EF.SOD lists (:mod:`cardkit.icao.face_cache`); a VALID read's DG2 is stored in it."""
+    ``face_cache``: a returning card's DG2, DG14 and DG15 are taken from it when it holds the
+    bytes of the hashes EF.SOD lists (:mod:`cardkit.icao.face_cache`); those of a VALID read
+    that came from the chip are stored in it."""
     t0 = time.perf_counter()
     session = ReadingSession(connection, face_cache=face_cache)
     session.open(access)
@@ -126,44 +129,43 @@ def read_and_verify(
         # The chip could not continue under the keys CA agreed: it does not hold the DG14 key.
         checks.ca_pending = False
         checks.verdicts.append(invalid(CA_CHECK, f"the chip failed to continue under chip-authentication keys ({exc})"))
-        for n in session.listed:  # what EF.SOD lists and the broken session did not reach
-            dg = DataGroup.from_number(n)
+        for dg in (DataGroup.COM, *map(DataGroup.from_number, session.listed)):  # what the broken session did not reach
             if dg not in session.files_read:
-                session.file_errors.setdefault(dg, "not read: chip authentication failed")
+                session.file_errors.setdefault(dg, NOT_READ_CA_FAILED)
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
-    result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
+    result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy, sod=session.sod,
                     ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14,
                     ta_attempted=checks.ta_attempted, opened=checks.ta_opened)
     result.aa_evidence = checks.aa_evidence
-    dg2 = read.files.get(DataGroup.DG2)
-    if face_cache is not None and session.sod is not None and dg2 is not None and DataGroup.DG2 not in read.from_cache \
-            and result.overall is Status.VALID:
-        remember_face(face_cache, session.sod, dg2)
+    if face_cache is not None and session.sod is not None and result.overall is Status.VALID:
+        remember_groups(face_cache, session.sod, {dg: b for dg, b in read.files.items() if dg not in read.from_cache})
     return result
 
 
 def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
            policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False,
-           ta_attempted: bool = False, opened: frozenset[int] = frozenset()) -> ReadResult:
+           ta_attempted: bool = False, opened: frozenset[int] = frozenset(), sod: Sod | None = None) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
     access-control check, judged against what the card's signed data requires. ``opened``: the
-    data groups Terminal Authentication opened; a 6982 on them is no longer "protected"."""
+    data groups Terminal Authentication opened; a 6982 on them is no longer "protected".
+    ``sod``: ``read``'s EF.SOD as the reading session parsed it (not parsed again)."""
     verdicts: list[Verdict] = []
     findings: list[Finding] = []
     pa = None
-    sod = read.files.get(DataGroup.SOD)
+    sod_bytes = read.files.get(DataGroup.SOD)
     protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED) - opened
-    if sod is None:
+    if sod_bytes is None:
         why = read.errors.get(DataGroup.SOD, "not read")
         verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
     else:
         dgs = {dg.number: data for dg, data in read.files.items() if dg.number}
         absent = {dg.number: why for dg, why in read.errors.items() if dg.number}
-        pa = passive_authentication(sod, dgs, trust, now=now, policy=policy, protected=protected, absent=absent)
+        pa = passive_authentication(sod_bytes, dgs, trust, now=now, policy=policy, protected=protected, absent=absent,
+                                    parsed=sod)
         verdicts.extend(pa.verdicts)
         findings.extend(pa.findings)
-        findings.extend(com_findings(read.files.get(DataGroup.COM), pa.listed))
+        findings.extend(com_findings(read.files.get(DataGroup.COM), pa.listed, read.errors.get(DataGroup.COM)))
         findings.extend(Finding(FindingCode.FACE_FROM_CACHE, f"{dg.label} came from this station's face cache, not "
                                 f"the chip: its {pa.hash_algorithm} hash is the one EF.SOD lists")
                         for dg in read.from_cache)
@@ -200,8 +202,11 @@ def _dg14_advertises_pace(dg14: bytes | None) -> bool:
         return False  # DG14 unusable: its own verdicts (CA, dg_hash) say so
 
 
-def com_findings(com: bytes | None, listed: frozenset[int]) -> list[Finding]:
-    """EF.COM is advisory: a difference from EF.SOD is reported, never decisive."""
+def com_findings(com: bytes | None, listed: frozenset[int], not_read: str | None = None) -> list[Finding]:
+    """EF.COM is advisory: a difference from EF.SOD is reported, never decisive. ``not_read``:
+    why EF.COM is missing (it is read after Chip Authentication, which may have failed)."""
+    if com is None and not_read == NOT_READ_CA_FAILED:
+        return [Finding(FindingCode.COM_SOD_MISMATCH, "EF.COM was not read: chip authentication failed")]
     if com is None:
         return [Finding(FindingCode.COM_SOD_MISMATCH, "EF.COM was not returned by the chip")]
     try:

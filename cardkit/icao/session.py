@@ -2,15 +2,18 @@
 """One reading session with an eMRTD: access control, then the files, progressively.
 
 Order (ARCHITECTURE.md): EF.CardAccess (plain, master file context, no SELECT MF) -> PACE
-(CAN or MRZ) or BAC -> EF.COM, EF.SOD, DG13, DG1, DG14, DG15, other DGs, DG2 (the face) last.
+(CAN or MRZ) or BAC -> EF.SOD, DG13, DG1, DG14, EF.COM, DG15, other DGs, DG2 (the face) last.
 
 EF.SOD, not EF.COM, says what the chip holds: EF.COM is not signed, so a clone can leave DG14
-and DG15 out of it. The groups read are the ones EF.SOD lists (EF.COM only when EF.SOD cannot
-be parsed, for display; verification then fails anyway). A protected file (``6982``, e.g. DG3)
-or an absent one is recorded per file with its status word, for verification to judge; a pulled
-card, a bad MAC or a wrong key aborts the read with a typed error. With a face cache injected
-(:mod:`cardkit.icao.face_cache`), a returning card's DG2 is taken from it when its bytes hash to
-what EF.SOD lists; :attr:`CardRead.from_cache` says so.
+and DG15 out of it. The groups read are the ones EF.SOD lists; EF.COM is read only when EF.SOD
+cannot be parsed (its list then says what is read, for display; verification fails anyway) or,
+otherwise, right after DG14: Chip Authentication runs on DG14 (:mod:`cardkit.icao.chip_checks`),
+so EF.COM is the first file read under the chip-authenticated keys and proves them, even when
+DG15 and DG2 come from the cache. A protected file (``6982``, e.g. DG3) or an absent one is
+recorded per file with its status word, for verification to judge; a pulled card, a bad MAC or
+a wrong key aborts the read with a typed error. With a face cache injected
+(:mod:`cardkit.icao.face_cache`), a returning card's DG2, DG14 and DG15 are taken from it when
+their bytes hash to what EF.SOD lists; :attr:`CardRead.from_cache` says which.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
 from cardkit.icao.bac import bac
-from cardkit.icao.face_cache import FaceCache, cached_face
+from cardkit.icao.face_cache import CACHED_GROUPS, FaceCache, cached_group
 from cardkit.icao.files import FileNotFoundOnCard, FileProtected, FileReader
 from cardkit.icao.keys import MrzKey, SecretPassword
 from cardkit.icao.lds.com import parse_com
@@ -44,14 +47,16 @@ logger = logging.getLogger(__name__)
 Send = Callable[[CommandApdu], ResponseApdu]
 Policy = Literal["auto", "pace", "bac"]
 
-# Progressive order (ARCHITECTURE.md): what identifies the holder first, the face last.
-_FIRST = (DataGroup.SOD, DataGroup.DG13, DataGroup.DG1, DataGroup.DG14, DataGroup.DG15)
+# Progressive order (ARCHITECTURE.md): what identifies the holder first, then DG14 (Chip
+# Authentication) and EF.COM (the first file read under its keys), the face last.
+_FIRST = (DataGroup.DG13, DataGroup.DG1, DataGroup.DG14, DataGroup.COM, DataGroup.DG15)
 
 
 def read_order(listed: list[DataGroup]) -> list[DataGroup]:
-    """EF.SOD, DG13, DG1, DG14, DG15, the other listed DGs, DG2 last."""
+    """After EF.SOD: DG13, DG1, DG14, EF.COM, DG15 (of those ``listed``; EF.COM always), the
+    other listed DGs, DG2 last."""
     rest = [dg for dg in listed if dg not in _FIRST and dg is not DataGroup.DG2]
-    order = [dg for dg in _FIRST if dg is DataGroup.SOD or dg in listed] + rest
+    order = [dg for dg in _FIRST if dg is DataGroup.COM or dg in listed] + rest
     return order + ([DataGroup.DG2] if DataGroup.DG2 in listed else [])
 
 
@@ -121,7 +126,7 @@ class CardRead:
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
-    from_cache: tuple[DataGroup, ...] = ()  # files taken from the station's face cache, not the chip (DG2)
+    from_cache: tuple[DataGroup, ...] = ()  # files taken from the station's face cache, not the chip (DG2, DG14, DG15)
     extras: dict[str, object] = field(default_factory=dict)  # verdicts etc. added by later stages
 
 
@@ -240,25 +245,36 @@ class ReadingSession:
         progress: Callable[[FileEvent], None] | None = None,
         on_file: Callable[[DataGroup, bytes], None] | None = None,
     ) -> tuple[dict[DataGroup, bytes], dict[DataGroup, str]]:
-        """Read EF.COM, EF.SOD, then what EF.SOD lists; ``on_file`` runs after each file (CA after DG14)."""
+        """Read EF.SOD, then what it lists (:func:`read_order`); EF.COM's list instead when EF.SOD
+        cannot be parsed. ``on_file`` runs after each file, from the chip or the cache (CA after
+        DG14, AA after DG15): :attr:`from_cache` says which came from the cache."""
         emit = progress or (lambda event: None)
-        com = self._read_one(DataGroup.COM, emit, on_file)
-        sod = self._read_one(DataGroup.SOD, emit, on_file)
-        for dg in read_order(self._to_read(com, sod)):
-            if dg is not DataGroup.SOD and not self._from_cache(dg, emit):
+        listed = self._listed(self._read_one(DataGroup.SOD, emit, on_file))
+        if listed is None:  # no usable EF.SOD: EF.COM (unsigned) says what to read, for display
+            listed = self._com_list(self._read_one(DataGroup.COM, emit, on_file))
+        for dg in read_order(listed):
+            if dg in self.files_read or dg in self.file_errors:
+                continue  # EF.COM, already read for its list
+            if not self._from_cache(dg, emit, on_file):
                 self._read_one(dg, emit, on_file)
         return self.files_read, self.file_errors
 
-    def _to_read(self, com: bytes | None, sod: bytes | None) -> list[DataGroup]:
+    def _listed(self, sod: bytes | None) -> list[DataGroup] | None:
+        """The data groups EF.SOD lists, or None when it was not read or cannot be parsed."""
         from cardkit.icao.lds.sod import parse_sod  # noqa: PLC0415 - asn1crypto, only once EF.SOD is in
 
-        if sod is not None:
-            try:
-                self.sod = parse_sod(sod)
-                self.listed = frozenset(n for n in self.sod.dg_hashes if 1 <= n <= 16)
-                return [DataGroup.from_number(n) for n in sorted(self.listed)]
-            except ParseError as exc:
-                logger.warning("EF.SOD not parseable: %s", exc)
+        if sod is None:
+            return None
+        try:
+            self.sod = parse_sod(sod)
+        except ParseError as exc:
+            logger.warning("EF.SOD not parseable: %s", exc)
+            return None
+        self.listed = frozenset(n for n in self.sod.dg_hashes if 1 <= n <= 16)
+        return [DataGroup.from_number(n) for n in sorted(self.listed)]
+
+    @staticmethod
+    def _com_list(com: bytes | None) -> list[DataGroup]:
         if com is not None:
             try:
                 return list(parse_com(com).data_groups)
@@ -266,18 +282,23 @@ class ReadingSession:
                 logger.warning("EF.COM not parseable: %s", exc)
         return []
 
-    def _from_cache(self, dg: DataGroup, emit: Callable[[FileEvent], None]) -> bool:
-        """DG2 from the face cache when it holds bytes of the hash EF.SOD lists (a returning card).
-        Not handed to ``on_file``: no chip exchange, so it proves nothing about the chip's keys."""
-        if dg is not DataGroup.DG2 or self.face_cache is None or self.sod is None:
+    def _from_cache(self, dg: DataGroup, emit: Callable[[FileEvent], None],
+                    on_file: Callable[[DataGroup, bytes], None] | None) -> bool:
+        """``dg`` from the face cache when it holds bytes of the hash EF.SOD lists (a returning
+        card). Handed to ``on_file`` like a file read (DG14: CA runs on the chip with it); the
+        caller tells the two apart by :attr:`from_cache` (a cached file proves nothing about
+        the chip's keys)."""
+        if dg not in CACHED_GROUPS or self.face_cache is None or self.sod is None:
             return False
-        data = cached_face(self.face_cache, self.sod)
+        data = cached_group(self.face_cache, self.sod, dg)
         if data is None:
             return False
         emit(FileEvent(FileEventKind.START, dg))
         self.files_read[dg] = data
         self.from_cache.append(dg)
         emit(FileEvent(FileEventKind.DONE, dg, len(data), len(data), data=data))
+        if on_file is not None:
+            on_file(dg, data)
         return True
 
     def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
@@ -317,7 +338,7 @@ def read_card(
     *,
     progress: Callable[[FileEvent], None] | None = None,
 ) -> CardRead:
-    """Open the card with ``access`` and read EF.COM, EF.SOD and every file EF.SOD lists."""
+    """Open the card with ``access`` and read EF.SOD, EF.COM and every file EF.SOD lists."""
     t0 = time.perf_counter()
     session = ReadingSession(connection)
     session.open(access)

@@ -65,14 +65,15 @@ def test_the_160_byte_baseline_reads_160_bytes(cccd, trust):
     assert _file_exchanges(trace) == sum(-(-n // 160) for n in sizes) + 1  # + DG3's refused READ
 
 
-def test_the_returning_card_row_reads_everything_but_dg2_from_the_chip(cccd, trust):
+def test_the_returning_card_row_reads_everything_but_dg2_dg14_dg15_from_the_chip(cccd, trust):
     from cardkit.cli.bench_model import _returning
 
     image, access = cccd
     first, _, first_overall, first_bytes = read_once(image, access, trust, "cardkit")
     back, _, overall, file_bytes = _returning(image, access, trust)
     assert first_overall == overall == "VALID"
-    assert first_bytes - file_bytes == len(image.app_files[0x0102])
-    # DG2 (20 KB) with extended length: a first READ of 4096 bytes, the rest in one more
-    assert _file_exchanges(first) - _file_exchanges(back) == 2
-    assert len(first.exchanges) - len(back.exchanges) == 2
+    assert first_bytes - file_bytes == sum(len(image.app_files[f]) for f in (0x0102, 0x010E, 0x010F))
+    # DG2 (20 KB) with extended length: a first READ of 4096 bytes, the rest in one more; DG14
+    # and DG15 one READ each; EF.COM, read after CA, is the CA proof (no re-read on either read)
+    assert _file_exchanges(first) - _file_exchanges(back) == 4
+    assert len(first.exchanges) - len(back.exchanges) == 4

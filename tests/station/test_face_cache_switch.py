@@ -50,5 +50,6 @@ def test_a_station_read_of_a_returning_card_uses_the_cache(holder, station_trust
     first = pipeline.read(InProcessConnection(make_card(image)), access)
     second = pipeline.read(InProcessConnection(make_card(image)), access)
     assert (first.overall.value, first.read.from_cache) == ("VALID", ())
-    assert (second.overall.value, second.read.from_cache) == ("VALID", (DataGroup.DG2,))
-    assert second.read.apdus < first.read.apdus
+    assert (second.overall.value, second.read.from_cache) == ("VALID", (DataGroup.DG14, DataGroup.DG15, DataGroup.DG2))
+    assert first.read.apdus - second.read.apdus == 4  # DG14, DG15 one READ each, DG2 two (extended length)
+    assert pipeline.face_cache().status().entries == 3

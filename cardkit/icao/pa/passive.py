@@ -115,17 +115,20 @@ def passive_authentication(sod_bytes: bytes, dg_bytes: Mapping[int, bytes], trus
                            ds_candidates: tuple[x509.Certificate, ...] = (),
                            policy: VerificationPolicy = DESK_POLICY,
                            protected: Collection[int] = (),
-                           absent: Mapping[int, str] | None = None) -> PaResult:
+                           absent: Mapping[int, str] | None = None,
+                           parsed: Sod | None = None) -> PaResult:
     """Verify EF.SOD and the data groups against it.
 
     ``issuing_state``: ICAO code ("VNM", "D") or ISO alpha-2; when None it is taken from DG1 if
     given. ``now`` defaults to the current UTC time. ``ds_candidates``: DS certificates to try
     when the SOD carries none. ``protected``: data groups the chip refused as EAC-protected
     (only DG3/DG4 count); ``absent``: why other listed groups were not provided (for the reason).
+    ``parsed``: ``parse_sod(sod_bytes)`` when the caller has it already (a reading session
+    parses EF.SOD to know what to read): it is not parsed twice.
     """
     now = now or datetime.now(timezone.utc)
     try:
-        sod = parse_sod(sod_bytes)
+        sod = parsed if parsed is not None else parse_sod(sod_bytes)
     except CardkitError as exc:
         v = invalid("sod_structure", f"EF.SOD cannot be parsed: {exc}")
         return PaResult((v,), Status.INVALID)
