@@ -45,13 +45,13 @@ def creds(pki=None, key=None) -> TerminalCredentials:
     return TerminalCredentials(chain, key or pki.terminal.terminal_key())
 
 
-def read(image, trust, terminal, *, bac=False, eac=None, faults=()):
+def read(image, trust, terminal, *, bac=False, eac=None, faults=(), cache=None):
     card = make_card(image, list(faults), eac=eac or trust_point())
     m = image.meta
     access = (AccessSpec(mrz_key=cccd_mrz_key(m["id"], m["dob"], m["expiry"]), policy="bac") if bac
               else AccessSpec(can=cccd_can(m["id"])))
     return read_and_verify(InProcessConnection(card), access, trust=trust, terminal=terminal,
-                           policy=ALLOW_BAC if bac else DESK_POLICY)
+                           policy=ALLOW_BAC if bac else DESK_POLICY, face_cache=cache)
 
 
 def statuses(result) -> dict[str, tuple[str, str]]:
@@ -72,6 +72,24 @@ def test_a_trusted_terminal_reads_dg3_and_it_verifies_like_any_data_group(trust,
     assert {"terminal_authentication", "dg_hash:DG3", "chip_authentication"} <= set(result.required)
     assert result.read.files[DataGroup.DG3] == image.app_files[DataGroup.DG3.fid]
     assert result.read.files[DataGroup.DG3][:2] == b"\x63\x82" and b"FIR\x00010\x00" in result.read.files[DataGroup.DG3]
+
+
+@pytest.mark.parametrize("image, version", [(V1, 1), (V2, 2)], ids=["ca-ta1", "ta2-ca"])
+def test_a_returning_card_with_cached_dg14_still_runs_ta_and_ca_on_the_chip(trust, tmp_path, image, version):
+    from cardkit.facecache import FileFaceCache
+
+    cache = FileFaceCache(tmp_path / "face-cache", tmp_path / "face-cache.key")
+    first = read(image, trust, creds(), cache=cache)
+    second = read(image, trust, creds(), cache=cache)
+    assert (first.overall.value, second.overall.value) == ("VALID", "VALID")
+    assert second.read.from_cache == (DataGroup.DG14, DataGroup.DG15, DataGroup.DG2)  # DG3 (biometric): never cached
+    got = statuses(second)
+    assert got["terminal_authentication"] == (
+        "VALID", f"the chip accepted terminal VNIS00001 (TA v{version}); its authorization opens DG3, DG4")
+    assert got["chip_authentication"] == ("VALID", "EF.COM read and verified under the chip-authenticated keys")
+    assert got["dg_hash:DG3"] == ("VALID", "sha256 hash matches EF.SOD")
+    assert second.read.files[DataGroup.DG3] == image.app_files[DataGroup.DG3.fid]
+    assert first.read.apdus - second.read.apdus == 4  # DG14, DG15, DG2 (two READs)
 
 
 def test_without_a_terminal_nothing_changes_dg3_stays_protected(trust):
