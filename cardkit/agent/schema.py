@@ -115,6 +115,10 @@ READERS: dict[str, Any] = {
 }
 
 
+PAIRED: dict[str, Any] = {"type": "object", "required": ["pairing_id", "origin", "created", "token"],
+                          "properties": {"pairing_id": _S, "origin": _S, "created": _S, "token": _S}}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -162,6 +166,13 @@ def openapi() -> dict[str, Any]:
                                                content={"content": {"application/fhir+json": {"schema": {"type": "object"}}}}),
         "/v1/checkins/{checkin_id}/face.jpg": _get("the holder's face (kept in memory for recent check-ins only)", {},
                                                    Code.NOT_FOUND, content={"content": {"image/jpeg": {}}}),
+        "/v1/pair/request": {"post": {
+            "summary": "ask the desk to pair this page's origin (allowed origins only): waits for the answer on "
+                       "the station's screen, then returns the token",
+            "responses": {"200": {"description": "approved", **_json(PAIRED)},
+                          **_errors(Code.BAD_HOST, Code.ORIGIN_REFUSED, Code.RATE_LIMITED, Code.INVALID_REQUEST,
+                                    Code.PAIRING_DENIED, Code.PAIRING_TIMEOUT, Code.PAIRING_PENDING,
+                                    Code.PAIRING_ON_CLI)}}},
         "/v1/events": {"get": {
             "summary": "WebSocket event stream (subprotocols cardkit.v1 and token.<token>): "
                        + ", ".join(k.value for k in EventKind),
@@ -173,7 +184,7 @@ def openapi() -> dict[str, Any]:
     secured = {"security": [{"pairingToken": []}]}
     for path, item in paths.items():
         for op in item.values():
-            if isinstance(op, dict) and "responses" in op:
+            if isinstance(op, dict) and "responses" in op and path != "/v1/pair/request":
                 op.update(secured)
     return {
         "openapi": "3.1.0",
