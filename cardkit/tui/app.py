@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -28,11 +28,15 @@ from cardkit.station.config import StationConfig
 from cardkit.station.outcome import MatchOutcome
 from cardkit.transport.sources import CardSource
 from cardkit.tui import messages as m
+from cardkit.tui.agent_host import AgentDesk
 from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
 from cardkit.tui.state import DeskState, Progress, read_only_fields
 from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
+
+if TYPE_CHECKING:
+    from cardkit.tui.agent_host import AgentHosting
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ def _bindings(t: Translator) -> list[Binding]:
 
 
 @read_only_fields
-class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
+class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDesk, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -58,7 +62,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
                  registry: RegistrySource = None, trust=None, clock: Callable[[], datetime] | None = None,
                  new_id: Callable[[], str] | None = None, config_path: str | Path | None = None,
                  poll_interval: float = 0.3, graphics: bool = False, demo_qr: str | None = None,
-                 demo_toggle: Callable[[], bool] | None = None, insurance=None) -> None:
+                 demo_toggle: Callable[[], bool] | None = None, insurance=None,
+                 agent: AgentHosting | None = None) -> None:
         super().__init__()
         self.config = config or StationConfig()
         self.source = source
@@ -70,6 +75,13 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self.demo_toggle = demo_toggle
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
+        self.agent = None  # the desk agent inside the station: one reader owner for the desk and the browser
+        if agent is not None:
+            from cardkit.tui.agent_host import DeskAgent
+
+            self.agent = DeskAgent(self, agent, source=source, config=self.config, registry=registry, trust=trust,
+                                   clock=self.clock, new_id=new_id, poll_interval=poll_interval)
+            self.pipeline = self.agent.owner.pipeline
         self.t = Translator(self.config.language)
         self.insurance_desk = self._insurance_desk(insurance)
         self.last_purge = None  # cardkit.registry.evidence.Purged of the last scheduled purge
@@ -87,12 +99,19 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())
-        self.watch_card()
+        if self.agent is not None:
+            self.agent.start()  # its presence poller replaces watch_card
+        else:
+            self.watch_card()
         self.schedule_purge()
         if self.config.camera:
             self.watch_camera(self.config.camera)
         if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card
             self.set_timer(1.0, lambda: self.scan_qr(self.demo_qr))
+
+    def on_unmount(self) -> None:
+        if self.agent is not None:
+            self.agent.stop()
 
     def action_demo_toggle(self) -> None:
         if self.demo_toggle is not None and self.demo_toggle() and self.demo_qr:
@@ -132,7 +151,9 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             return None
 
     def start_read(self) -> None:
-        if self.reading:
+        if self.reading or (self.agent is not None and self.agent.busy):
+            if self.agent is not None:  # the browser's read holds the reader
+                self.set_status(self.t("status.busy"), "warn")
             return
         access = self._access()
         if access is None:
@@ -141,7 +162,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             return
         if self.checkin is not None:  # a new read replaces the last check-in on screen
             self._clear_card()
-        self.desk = self.desk.with_(reading=True, last_error=None, progress=Progress())
+        # with the agent, the owner's ReadStarted marks the desk reading (a busy refusal changes nothing)
+        self.desk = self.desk.with_(reading=self.agent is None, last_error=None, progress=Progress())
         self.set_status(self.t("status.reading"), "info")
         self._render(CheckInScreen.show_progress)
         self.read_card(access, self.qr)
@@ -282,6 +304,9 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self._set_key("")
 
     def on_read_failed(self, message: m.ReadFailed) -> None:
+        if message.kind is m.Failure.BUSY:
+            self.set_status(message.text, "warn")
+            return
         self.desk = self.desk.with_(reading=False)
         if message.journal:
             self.set_status(self.t("status.journal_failed", msg=message.text), "error")

@@ -33,6 +33,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger("cardkit.tui.app")
 
 
+def failure_of(exc: BaseException) -> m.Failure:
+    """How the desk reacts to a read that failed with ``exc``."""
+    if isinstance(exc, WrongKeyError):
+        return m.Failure.WRONG_KEY
+    if isinstance(exc, (CardRemovedError, NoCardError)):
+        return m.Failure.REMOVED
+    return m.Failure.ERROR
+
+
 class CardWorkers:
     """Mixed into :class:`~cardkit.tui.app.StationApp`, which provides what is declared here."""
 
@@ -41,6 +50,7 @@ class CardWorkers:
     t: Translator
     desk: DeskState
     poll_interval: float
+    agent: Any  # cardkit.tui.agent_host.DeskAgent when the desk agent runs inside the station
     _error_text: Callable[[CardkitError], str]
     post_message: Callable[[Message], bool]
 
@@ -68,6 +78,10 @@ class CardWorkers:
 
     @work(thread=True, exclusive=True, group="read", exit_on_error=False)
     def read_card(self, access, qr) -> None:
+        if self.agent is not None:  # through the one reader owner, which reports to the screen
+            if not self.agent.read(access, qr):
+                self.post_message(m.ReadFailed(m.Failure.BUSY, self.t("status.busy")))
+            return
         conn = None
         try:
             conn = self.source.connect()
@@ -81,12 +95,8 @@ class CardWorkers:
                 self.post_message(m.ReadFailed(m.Failure.JOURNAL, self._error_text(exc)))
             else:
                 self.post_message(m.Journaled(checkin))
-        except WrongKeyError as exc:
-            self.post_message(m.ReadFailed(m.Failure.WRONG_KEY, self._error_text(exc)))
-        except (CardRemovedError, NoCardError) as exc:
-            self.post_message(m.ReadFailed(m.Failure.REMOVED, self._error_text(exc)))
         except CardkitError as exc:
-            self.post_message(m.ReadFailed(m.Failure.ERROR, self._error_text(exc)))
+            self.post_message(m.ReadFailed(failure_of(exc), self._error_text(exc)))
         except Exception:  # noqa: BLE001 - outermost UI boundary: logged, shown as a plain message
             logger.exception("reading the card failed")
             self.post_message(m.ReadFailed(m.Failure.ERROR, self.t("error.internal")))
