@@ -188,3 +188,23 @@ async def test_pairing_is_approved_or_denied_on_the_station_screen(hosted, until
                                       "message_vi": "Quầy tiếp nhận đã từ chối cho trang web này đọc thẻ.",
                                       "detail": "The desk refused to let this web origin read cards."}}
         assert len(tokens.pairings()) == 1 and not isinstance(app.screen, PairingScreen)
+
+
+def test_the_port_comes_from_station_toml_and_a_taken_port_is_a_typed_error(monkeypatch, tmp_path, station):
+    import socket
+
+    from cardkit.errors import InputError
+    from cardkit.station.config import StationConfig
+    from cardkit.tui.agent_host import hosting_for
+
+    monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))
+    (tmp_path / "agent.toml").write_text(f'port = 9000\nallowed_origins = ["{HIS}"]\n', "utf-8")
+    assert hosting_for(StationConfig(agent="on")).config.port == 9000
+    assert hosting_for(StationConfig(agent="on", agent_port="9100")).config.port == 9100
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError) as err:
+            station(agent=AgentHosting(AgentConfig(port=port), TokenStore(tmp_path / "p.json")))
+    assert err.value.message_vi == f"Không mở được dịch vụ đọc thẻ trên cổng {port} (cổng đang được dùng?)."
