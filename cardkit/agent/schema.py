@@ -142,6 +142,14 @@ def _get(summary: str, schema: dict[str, Any], *extra: Code, content: dict | Non
     return {"get": {"summary": summary, "responses": {"200": ok, **_errors(*_GUARD, *extra)}}}
 
 
+PAIR_REQUEST: dict[str, Any] = {"post": {
+    "summary": "ask the desk to pair this page's origin (allowed origins only): waits for the answer on the "
+               "station's screen, then returns the token",
+    "responses": {"200": {"description": "approved", "content": {"application/json": {"schema": PAIRED}}},
+                  **_errors(Code.BAD_HOST, Code.ORIGIN_REFUSED, Code.RATE_LIMITED, Code.INVALID_REQUEST,
+                            Code.PAIRING_DENIED, Code.PAIRING_TIMEOUT, Code.PAIRING_PENDING, Code.PAIRING_ON_CLI)}}}
+
+
 def openapi() -> dict[str, Any]:
     """The OpenAPI 3.1 document of the agent."""
     read_errors = (Code.BUSY, Code.NO_READER, Code.NO_CARD, Code.CARD_REMOVED, Code.WRONG_KEY, Code.SECURE_MESSAGING,
@@ -166,13 +174,6 @@ def openapi() -> dict[str, Any]:
                                                content={"content": {"application/fhir+json": {"schema": {"type": "object"}}}}),
         "/v1/checkins/{checkin_id}/face.jpg": _get("the holder's face (kept in memory for recent check-ins only)", {},
                                                    Code.NOT_FOUND, content={"content": {"image/jpeg": {}}}),
-        "/v1/pair/request": {"post": {
-            "summary": "ask the desk to pair this page's origin (allowed origins only): waits for the answer on "
-                       "the station's screen, then returns the token",
-            "responses": {"200": {"description": "approved", **_json(PAIRED)},
-                          **_errors(Code.BAD_HOST, Code.ORIGIN_REFUSED, Code.RATE_LIMITED, Code.INVALID_REQUEST,
-                                    Code.PAIRING_DENIED, Code.PAIRING_TIMEOUT, Code.PAIRING_PENDING,
-                                    Code.PAIRING_ON_CLI)}}},
         "/v1/events": {"get": {
             "summary": "WebSocket event stream (subprotocols cardkit.v1 and token.<token>): "
                        + ", ".join(k.value for k in EventKind),
@@ -182,10 +183,11 @@ def openapi() -> dict[str, Any]:
         if "{checkin_id}" in path:
             paths[path]["parameters"] = [{"name": "checkin_id", "in": "path", "required": True, "schema": _S}]
     secured = {"security": [{"pairingToken": []}]}
-    for path, item in paths.items():
+    for item in paths.values():
         for op in item.values():
-            if isinstance(op, dict) and "responses" in op and path != "/v1/pair/request":
+            if isinstance(op, dict) and "responses" in op:
                 op.update(secured)
+    paths["/v1/pair/request"] = PAIR_REQUEST  # no token: this is how a page gets one
     return {
         "openapi": "3.1.0",
         "info": {"title": "cardkit desk agent", "version": API_VERSION,

@@ -45,7 +45,6 @@ def run(argv: list[str] | None = None) -> int:
     if args.log:
         logging.basicConfig(filename=args.log, level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from cardkit.registry.store import open_store
     from cardkit.station.config import load_config
     from cardkit.tui.photo import graphics_supported
 
@@ -64,24 +63,7 @@ def run(argv: list[str] | None = None) -> int:
             demo = Demo().start()
             config = demo.config(config)
         config = config.with_(**overrides)
-        from cardkit.trustdir import load_trust_store
-        from cardkit.tui.app import StationApp
-        from cardkit.transport.sources import PcscCardSource
-
-        agent = None
-        if config.hosts_agent:
-            require(Extra.AGENT)
-            from cardkit.tui.agent_host import hosting_for
-
-            agent = hosting_for(config, args.agent_config)
-
-        app = StationApp(source=PcscCardSource(config.reader), config=config,
-                         registry=functools.partial(open_store, config.registry_url),
-                         trust=load_trust_store(config.trust_path), config_path=args.config,
-                         graphics=graphics and config.photo == "auto",
-                         demo_qr=demo.qr_text if demo else None, demo_toggle=demo.toggle_card if demo else None,
-                         agent=agent)
-        app.run()
+        station_app(args, config, demo, graphics).run()
     except CardkitError as exc:
         print(f"cardkit-station: {exc.message_vi} ({exc})", file=sys.stderr)
         return 1
@@ -91,6 +73,27 @@ def run(argv: list[str] | None = None) -> int:
         if demo is not None:
             demo.stop()
     return 0
+
+
+def station_app(args: argparse.Namespace, config, demo, graphics: bool):
+    """The station on the configured PC/SC reader; hosting the desk agent when station.toml says so."""
+    from cardkit.registry.store import open_store
+    from cardkit.transport.sources import PcscCardSource
+    from cardkit.trustdir import load_trust_store
+    from cardkit.tui.app import StationApp
+
+    agent = None
+    if config.hosts_agent:
+        require(Extra.AGENT)
+        from cardkit.tui.agent_host import hosting_for
+
+        agent = hosting_for(config, args.agent_config)
+    return StationApp(source=PcscCardSource(config.reader), config=config,
+                      registry=functools.partial(open_store, config.registry_url),
+                      trust=load_trust_store(config.trust_path), config_path=args.config,
+                      graphics=graphics and config.photo == "auto",
+                      demo_qr=demo.qr_text if demo else None, demo_toggle=demo.toggle_card if demo else None,
+                      agent=agent)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -208,3 +208,15 @@ def test_the_port_comes_from_station_toml_and_a_taken_port_is_a_typed_error(monk
         with pytest.raises(InputError) as err:
             station(agent=AgentHosting(AgentConfig(port=port), TokenStore(tmp_path / "p.json")))
     assert err.value.message_vi == f"Không mở được dịch vụ đọc thẻ trên cổng {port} (cổng đang được dùng?)."
+
+
+async def test_an_unanswered_pairing_times_out_and_the_modal_closes(hosted, until):
+    app, _, tokens, _ = hosted(paired=False, pair_timeout=2)
+    async with app.run_test(size=SIZE) as pilot, http(app) as client:
+        asked = asyncio.ensure_future(client.post("/v1/pair/request", headers={"Origin": HIS}))
+        await until(pilot, lambda: isinstance(app.screen, PairingScreen))
+        r = await asked
+        assert (r.status_code, r.json()["error"]["code"]) == (403, "pairing_timeout")
+        await until(pilot, lambda: not isinstance(app.screen, PairingScreen))
+        assert app.status == (f"Yêu cầu ghép nối của {HIS} đã hết hạn.", "warn")
+        assert tokens.pairings() == []
