@@ -31,6 +31,7 @@ from cardkit.agent.watchers import Stage, Watchers
 from cardkit.errors import CardkitError, CardRemovedError, TransportError
 from cardkit.icao.reading import ReadResult
 from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import AccessSpec, FileEvent, FileEventKind
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.station.access import access_from_input
@@ -143,7 +144,7 @@ class ReaderOwner:
                     conn.close()
                 except CardkitError:
                     pass
-        self.watchers.notify("file_event", FileEvent(FileEventKind.VERIFY, ""))
+        self.watchers.notify("file_event", FileEvent(FileEventKind.VERIFY, None))
         return result
 
     def _check_in(self, result: ReadResult, checkin_id: str, qr, extra: dict | None) -> ReadOutcome:
@@ -173,11 +174,11 @@ class ReaderOwner:
                          done=ev.done, total=ev.total, error=ev.error)
         if ev.kind is not FileEventKind.DONE or not ev.data:
             return
-        if ev.name == "DG13":  # an early preview only: the final result reports any problem
+        if ev.file is DataGroup.DG13:  # an early preview only: the final result reports any problem
             holder = holder_of_dg13(ev.data)
             if holder is not None:
                 self.hub.publish(EventKind.IDENTITY, checkin_id=checkin_id, holder=holder.to_dict())
-        elif ev.name == "DG2":
+        elif ev.file is DataGroup.DG2:
             jpeg = as_jpeg(face_of_dg2(ev.data))
             if jpeg:
                 self.faces.put(checkin_id, jpeg)

@@ -24,7 +24,9 @@ from cardkit.errors import CardkitError, ParseError, SecureMessagingError
 from cardkit.icao.aa import AaEvidence
 from cardkit.icao.card_data import CardData
 from cardkit.icao.chip_checks import ChipChecks
+from cardkit.icao.face_cache import FaceCache, remember_face
 from cardkit.icao.lds.com import parse_com
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTICATION, VerificationPolicy
@@ -33,6 +35,7 @@ from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid,
 from cardkit.transport.base import Connection
 
 if TYPE_CHECKING:
+    from cardkit.icao.ta import TerminalCredentials
     from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
@@ -53,7 +56,7 @@ class ReadResult:
     aa_evidence: AaEvidence | None = None  # the AA challenge and the chip's signature, for receipts
 
     def dg(self, n: int) -> bytes | None:
-        return self.read.files.get(f"DG{n}")
+        return self.read.files.get(DataGroup.from_number(n))
 
     @cached_property
     def data(self) -> CardData:
@@ -72,8 +75,8 @@ class ReadResult:
 
     def to_dict(self) -> dict[str, object]:
         r = self.read
-        files: dict[str, object] = {name: len(data) for name, data in r.files.items()}
-        files.update(r.errors)
+        files: dict[str, object] = {dg.label: len(data) for dg, data in r.files.items()}
+        files.update({dg.label: why for dg, why in r.errors.items()})
         holder = self.holder()
         return {
             "access": r.access.protocol,
@@ -83,6 +86,7 @@ class ReadResult:
             "bytes_sent": r.bytes_sent,
             "bytes_received": r.bytes_received,
             "seconds": round(r.seconds, 3),
+            "from_cache": [dg.label for dg in r.from_cache],
             "verdicts": [v.to_dict() for v in self.verdicts],
             "overall": self.overall.value,
             "required": list(self.required),
@@ -102,11 +106,17 @@ def read_and_verify(
     progress: Callable[[FileEvent], None] | None = None,
     now: datetime | None = None,
     policy: VerificationPolicy = DESK_POLICY,
+    terminal: TerminalCredentials | None = None,
+    face_cache: FaceCache | None = None,
 ) -> ReadResult:
+    """Open, read and verify. ``terminal``: an EAC terminal chain and key; when given and the chip
+    announces Terminal Authentication, TA runs (:mod:`cardkit.icao.ta_checks`) and must pass.
+    ``face_cache``: a returning card's DG2 is taken from it when it holds the bytes of the hash
+    EF.SOD lists (:mod:`cardkit.icao.face_cache`); a VALID read's DG2 is stored in it."""
     t0 = time.perf_counter()
-    session = ReadingSession(connection)
+    session = ReadingSession(connection, face_cache=face_cache)
     session.open(access)
-    checks = ChipChecks(session)
+    checks = ChipChecks(session, terminal=terminal)
     try:
         session.read_files(progress, on_file=checks.on_file)
         checks.prove_ca()
@@ -116,38 +126,51 @@ def read_and_verify(
         # The chip could not continue under the keys CA agreed: it does not hold the DG14 key.
         checks.ca_pending = False
         checks.verdicts.append(invalid(CA_CHECK, f"the chip failed to continue under chip-authentication keys ({exc})"))
-        session.file_errors.setdefault("(rest)", "not read: chip authentication failed")
+        for n in session.listed:  # what EF.SOD lists and the broken session did not reach
+            dg = DataGroup.from_number(n)
+            if dg not in session.files_read:
+                session.file_errors.setdefault(dg, "not read: chip authentication failed")
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
     result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
-                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
+                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14,
+                    ta_attempted=checks.ta_attempted, opened=checks.ta_opened)
     result.aa_evidence = checks.aa_evidence
+    dg2 = read.files.get(DataGroup.DG2)
+    if face_cache is not None and session.sod is not None and dg2 is not None and DataGroup.DG2 not in read.from_cache \
+            and result.overall is Status.VALID:
+        remember_face(face_cache, session.sod, dg2)
     return result
 
 
 def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
-           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
+           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False,
+           ta_attempted: bool = False, opened: frozenset[int] = frozenset()) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
-    access-control check, judged against what the card's signed data requires."""
+    access-control check, judged against what the card's signed data requires. ``opened``: the
+    data groups Terminal Authentication opened; a 6982 on them is no longer "protected"."""
     verdicts: list[Verdict] = []
     findings: list[Finding] = []
     pa = None
-    sod = read.files.get("EF.SOD")
-    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED)
+    sod = read.files.get(DataGroup.SOD)
+    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED) - opened
     if sod is None:
-        why = read.errors.get("EF.SOD", "not read")
+        why = read.errors.get(DataGroup.SOD, "not read")
         verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
     else:
-        dgs = {int(name[2:]): data for name, data in read.files.items() if name.startswith("DG")}
-        absent = {int(name[2:]): why for name, why in read.errors.items() if name.startswith("DG")}
+        dgs = {dg.number: data for dg, data in read.files.items() if dg.number}
+        absent = {dg.number: why for dg, why in read.errors.items() if dg.number}
         pa = passive_authentication(sod, dgs, trust, now=now, policy=policy, protected=protected, absent=absent)
         verdicts.extend(pa.verdicts)
         findings.extend(pa.findings)
-        findings.extend(com_findings(read.files.get("EF.COM"), pa.listed))
+        findings.extend(com_findings(read.files.get(DataGroup.COM), pa.listed))
+        findings.extend(Finding(FindingCode.FACE_FROM_CACHE, f"{dg.label} came from this station's face cache, not "
+                                f"the chip: its {pa.hash_algorithm} hash is the one EF.SOD lists")
+                        for dg in read.from_cache)
     verdicts.extend(chip_verdicts)
     verdicts.append(access_verdict(read, policy))
     required = policy.required(listed=pa.listed if pa else frozenset(), protected=protected,
-                               ca_offered=ca_offered, aa_offered=aa_offered, live=True)
+                               ca_offered=ca_offered, aa_offered=aa_offered, live=True, ta_attempted=ta_attempted)
     if pa is None:
         required = (PASSIVE_AUTHENTICATION, *required)
     return ReadResult(read, verdicts, overall(verdicts, required), pa, tuple(findings), required, policy)
@@ -158,7 +181,7 @@ def access_verdict(read: CardRead, policy: VerificationPolicy) -> Verdict:
     BAC then means someone stripped or spoiled EF.CardAccess (which is not signed)."""
     if read.access.protocol == "PACE":
         return valid(ACCESS_DOWNGRADE, "the session used PACE")
-    if not _dg14_advertises_pace(read.files.get("DG14")):
+    if not _dg14_advertises_pace(read.files.get(DataGroup.DG14)):
         return valid(ACCESS_DOWNGRADE, "the session used BAC; the chip's signed data advertises no PACE")
     reason = f"the chip's signed DG14 advertises PACE, but the session used BAC ({read.access.reason})"
     if not policy.forbid_access_downgrade:

@@ -169,6 +169,7 @@ async def test_pairing_is_approved_or_denied_on_the_station_screen(hosted, until
         await until(pilot, lambda: isinstance(app.screen, PairingScreen))
         assert str(app.screen.query_one("#pair-question", Static).render()) == (
             f"Cho phép {HIS} đọc thẻ?\nAllow {HIS} to read cards?")
+        first = app.screen.request.request_id
         await pilot.press("y")
         r = await asked
         assert r.status_code == 200
@@ -178,8 +179,9 @@ async def test_pairing_is_approved_or_denied_on_the_station_screen(hosted, until
         ok = await client.get("/v1/status", headers=auth(token))
         assert (ok.status_code, ok.json()["caller"]) == (200, HIS)
 
+        await until(pilot, lambda: not isinstance(app.screen, PairingScreen))
         asked = asyncio.ensure_future(client.post("/v1/pair/request", headers={"Origin": HIS}))
-        await until(pilot, lambda: isinstance(app.screen, PairingScreen))
+        await until(pilot, lambda: isinstance(app.screen, PairingScreen) and app.screen.request.request_id != first)
         await pilot.press("n")
         r = await asked
         assert r.status_code == 403
