@@ -67,6 +67,11 @@ async def enter_key(pilot, text: str) -> None:
     await pilot.press("enter")
 
 
+def asking(app) -> bool:
+    """The pairing modal is on screen, composed (its keys reach it)."""
+    return isinstance(app.screen, PairingScreen) and bool(app.screen.query("#pair-question"))
+
+
 def journal(registry_url: str):
     with open_store(registry_url) as store:
         return Journal(store).list()
@@ -166,7 +171,7 @@ async def test_pairing_is_approved_or_denied_on_the_station_screen(hosted, until
     app, _, tokens, _ = hosted(paired=False)
     async with app.run_test(size=SIZE) as pilot, http(app) as client:
         asked = asyncio.ensure_future(client.post("/v1/pair/request", headers={"Origin": HIS}))
-        await until(pilot, lambda: isinstance(app.screen, PairingScreen))
+        await until(pilot, lambda: asking(app))
         assert str(app.screen.query_one("#pair-question", Static).render()) == (
             f"Cho phép {HIS} đọc thẻ?\nAllow {HIS} to read cards?")
         first = app.screen.request.request_id
@@ -181,7 +186,7 @@ async def test_pairing_is_approved_or_denied_on_the_station_screen(hosted, until
 
         await until(pilot, lambda: not isinstance(app.screen, PairingScreen))
         asked = asyncio.ensure_future(client.post("/v1/pair/request", headers={"Origin": HIS}))
-        await until(pilot, lambda: isinstance(app.screen, PairingScreen) and app.screen.request.request_id != first)
+        await until(pilot, lambda: asking(app) and app.screen.request.request_id != first)
         await pilot.press("n")
         r = await asked
         assert r.status_code == 403
@@ -216,7 +221,7 @@ async def test_an_unanswered_pairing_times_out_and_the_modal_closes(hosted, unti
     app, _, tokens, _ = hosted(paired=False, pair_timeout=2)
     async with app.run_test(size=SIZE) as pilot, http(app) as client:
         asked = asyncio.ensure_future(client.post("/v1/pair/request", headers={"Origin": HIS}))
-        await until(pilot, lambda: isinstance(app.screen, PairingScreen))
+        await until(pilot, lambda: asking(app))
         r = await asked
         assert (r.status_code, r.json()["error"]["code"]) == (403, "pairing_timeout")
         await until(pilot, lambda: not isinstance(app.screen, PairingScreen))
