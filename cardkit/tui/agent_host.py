@@ -37,7 +37,7 @@ from cardkit.agent.tokens import TokenStore
 from cardkit.agent.watchers import Stage
 from cardkit.errors import CardkitError
 from cardkit.tui import messages as m
-from cardkit.tui.state import Progress
+from cardkit.tui.state import Progress, StatusLevel
 from cardkit.tui.workers import failure_of
 
 if TYPE_CHECKING:
@@ -214,23 +214,23 @@ class AgentDesk:
         if decision is None or self.agent is None:
             return
         if not self.agent.pairing.decide(req.request_id, decision):
-            self.set_status(self.t("pair.expired", origin=req.origin), "warn")
+            self.set_status(self.t("pair.expired", origin=req.origin), StatusLevel.WARN)
         elif decision is Decision.APPROVED:
-            self.set_status(self.t("pair.approved", origin=req.origin), "ok")
+            self.set_status(self.t("pair.approved", origin=req.origin), StatusLevel.OK)
         else:
-            self.set_status(self.t("pair.denied", origin=req.origin), "info")
+            self.set_status(self.t("pair.denied", origin=req.origin), StatusLevel.INFO)
 
     def on_pairing_withdrawn(self, message: PairingWithdrawn) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, PairingScreen) and screen.request == message.request:
                 if screen is self.screen_stack[-1]:
                     screen.dismiss(None)
-                self.set_status(self.t("pair.expired", origin=message.request.origin), "warn")
+                self.set_status(self.t("pair.expired", origin=message.request.origin), StatusLevel.WARN)
 
     def on_read_started(self, message: m.ReadStarted) -> None:
         self.desk = self.desk.without_card().with_(reading=True, last_error=None, progress=Progress())
         self._render()
         if message.origin is None:
-            self.set_status(self.t("status.reading"), "info")
+            self.set_status(self.t("status.reading"), StatusLevel.INFO)
         else:
-            self.set_status(self.t("status.remote_read", origin=message.origin), "info")
+            self.set_status(self.t("status.remote_read", origin=message.origin), StatusLevel.INFO)

@@ -32,7 +32,7 @@ from cardkit.tui.agent_host import AgentDesk
 from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
-from cardkit.tui.state import DeskState, Progress, read_only_fields
+from cardkit.tui.state import DeskState, Progress, StatusLevel, read_only_fields
 from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         self._bindings = BindingsMap(self._make_bindings())
         warning = getattr(self, "_startup_warning", None)
         # what the screens render: replaced, never mutated (cardkit.tui.state)
-        self.desk = DeskState(status=(warning, "warn") if warning else (self.t("status.ready"), "info"))
+        self.desk = DeskState(status=(warning, StatusLevel.WARN) if warning else (self.t("status.ready"), StatusLevel.INFO))
 
     def _make_bindings(self) -> list[Binding]:
         extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
@@ -134,8 +134,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         except NoMatches:  # widgets not composed yet, or torn down at exit: on_mount renders all
             return
 
-    def set_status(self, text: str, level: str = "info") -> None:
-        self.desk = self.desk.with_(status=(text, level), last_error=text if level == "error" else self.last_error)
+    def set_status(self, text: str, level: StatusLevel = StatusLevel.INFO) -> None:
+        self.desk = self.desk.with_(status=(text, level), last_error=text if level is StatusLevel.ERROR else self.last_error)
         self._render(CheckInScreen.show_status)
 
     def _error_text(self, exc: CardkitError) -> str:
@@ -147,24 +147,24 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
             return access_from_input(self.key_text, self.qr)
         except CardkitError as exc:
             if self.key_text or self.qr is not None:
-                self.set_status(self._error_text(exc), "error")
+                self.set_status(self._error_text(exc), StatusLevel.ERROR)
             return None
 
     def start_read(self) -> None:
         if self.reading or (self.agent is not None and self.agent.busy):
             if self.agent is not None:  # the browser's read holds the reader
-                self.set_status(self.t("status.busy"), "warn")
+                self.set_status(self.t("status.busy"), StatusLevel.WARN)
             return
         access = self._access()
         if access is None:
-            self.set_status(self.t("status.card_waiting_key"), "warn")
+            self.set_status(self.t("status.card_waiting_key"), StatusLevel.WARN)
             self._focus_key()
             return
         if self.checkin is not None:  # a new read replaces the last check-in on screen
             self._clear_card()
         # with the agent, the owner's ReadStarted marks the desk reading (a busy refusal changes nothing)
         self.desk = self.desk.with_(reading=self.agent is None, last_error=None, progress=Progress())
-        self.set_status(self.t("status.reading"), "info")
+        self.set_status(self.t("status.reading"), StatusLevel.INFO)
         self._render(CheckInScreen.show_progress)
         self.read_card(access, self.qr)
 
@@ -177,7 +177,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         if self.card_present:
             self.start_read()
         elif self._access() is not None:
-            self.set_status(self.t("status.need_card"), "info")
+            self.set_status(self.t("status.need_card"), StatusLevel.INFO)
 
     def scan_qr(self, text_or_payload) -> None:
         """A QR was scanned (camera worker or keyboard-wedge scanner)."""
@@ -187,7 +187,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
             try:
                 payload = parse_payload(text_or_payload)
             except CardkitError as exc:
-                self.set_status(self._error_text(exc), "error")
+                self.set_status(self._error_text(exc), StatusLevel.ERROR)
                 return
         else:
             payload = text_or_payload
@@ -199,7 +199,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
             self._render()
         self.desk = self.desk.with_(qr=message.payload, key_text=message.payload.id_number)
         self._set_key(self.key_text)
-        self.set_status(self.t("status.qr", name=message.payload.full_name), "ok")
+        self.set_status(self.t("status.qr", name=message.payload.full_name), StatusLevel.OK)
         if self.card_present:
             self.start_read()
 
@@ -251,18 +251,18 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
     def on_card_removed(self, _: m.CardRemoved) -> None:
         self.desk = self.desk.with_(card_present=False)
         if not self.reading and self.last_error is None:
-            self.set_status(self.t("status.removed") + " " + self.t("status.ready"), "info")
+            self.set_status(self.t("status.removed") + " " + self.t("status.ready"), StatusLevel.INFO)
 
     def on_reader_problem(self, message: m.ReaderProblem) -> None:
         if message.text:
-            self.set_status(self.t("status.reader_error", msg=message.text), "error")
+            self.set_status(self.t("status.reader_error", msg=message.text), StatusLevel.ERROR)
         elif not self.reading:
-            self.set_status(self.t("status.ready"), "info")
+            self.set_status(self.t("status.ready"), StatusLevel.INFO)
 
     def on_read_progress(self, message: m.ReadProgress) -> None:
         e = message.event
         if e.kind is FileEventKind.VERIFY:
-            self.set_status(self.t("status.verifying"), "info")
+            self.set_status(self.t("status.verifying"), StatusLevel.INFO)
             return
         if e.kind in (FileEventKind.START, FileEventKind.PROGRESS, FileEventKind.DONE):
             self.desk = self.desk.with_(progress=Progress(e.name, e.done, e.total))
@@ -281,7 +281,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         self.desk = self.desk.with_(reading=False, checkin=ci, face=ci.face or self.face, holder=ci.identity,
                                     last_error=None)
         if message.checkin.match_outcome is MatchOutcome.CANDIDATE_CONFIRMED and message.checkin.matched:
-            self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
+            self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), StatusLevel.OK)
         elif self.bhyt is None or self.bhyt.checkin_id != message.checkin.checkin_id:
             self.start_bhyt_lookup()
         self._render()
@@ -292,31 +292,31 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         ci = self.checkin
         journaled = self.t("status.journaled", seq=message.seq)
         if ci is not None and ci.override is not None:
-            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, "warn")
+            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, StatusLevel.WARN)
         elif ci is not None and ci.blocked:
             why = next((d.message_vi if self.t.lang == "vi" else d.message_en for d in ci.discrepancies
                         if d.source_b == "verification"), "")
-            self.set_status(self.t("override.blocked", why=why) + " " + journaled, "error")
+            self.set_status(self.t("override.blocked", why=why) + " " + journaled, StatusLevel.ERROR)
         else:
-            self.set_status(self.t("status.done") + " " + journaled, "ok")
+            self.set_status(self.t("status.done") + " " + journaled, StatusLevel.OK)
         # The key of this card is spent: the next card needs its own (typed or scanned).
         self.desk = self.desk.with_(key_text="", qr=None)
         self._set_key("")
 
     def on_read_failed(self, message: m.ReadFailed) -> None:
         if message.kind is m.Failure.BUSY:
-            self.set_status(message.text, "warn")
+            self.set_status(message.text, StatusLevel.WARN)
             return
         self.desk = self.desk.with_(reading=False)
         if message.journal:
-            self.set_status(self.t("status.journal_failed", msg=message.text), "error")
+            self.set_status(self.t("status.journal_failed", msg=message.text), StatusLevel.ERROR)
             return
         self._clear_card()
         if message.kind is m.Failure.WRONG_KEY:
             self.desk = self.desk.with_(key_text="")
             self._set_key("")
         self._render()
-        self.set_status(message.text, "error")
+        self.set_status(message.text, StatusLevel.ERROR)
         self._focus_key()
 
     # -- actions -----------------------------------------------------------------------------
@@ -327,7 +327,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
             self._render()
             self.start_read()
         else:
-            self.set_status(self.t("status.no_card"), "warn")
+            self.set_status(self.t("status.no_card"), StatusLevel.WARN)
 
     def action_reset(self) -> None:
         if len(self.screen_stack) > 2:
@@ -336,7 +336,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         if self.reading:
             return
         self.desk = self.desk.without_card().with_(key_text="", qr=None, last_error=None,
-                                                    status=(self.t("status.ready"), "info"))
+                                                    status=(self.t("status.ready"), StatusLevel.INFO))
         self._set_key("")
         self._render()
         self._focus_key()
@@ -360,7 +360,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         was_ready = self.status[0] == self.t("status.ready")
         self.t = Translator(lang)
         if was_ready:
-            self.desk = self.desk.with_(status=(self.t("status.ready"), "info"))
+            self.desk = self.desk.with_(status=(self.t("status.ready"), StatusLevel.INFO))
         self.config = self.config.with_(language=self.t.lang)
         self.pipeline.reconfigure(self.config)
         self._bindings = BindingsMap(self._make_bindings())
@@ -380,9 +380,3 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         if config.reader != old.reader:
             self.source.choose(config.reader)
         self._render()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from cardkit.tui.cli import run
-
-    return run(argv)

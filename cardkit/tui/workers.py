@@ -23,6 +23,7 @@ from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.station.checkin import CheckIn
 from cardkit.tui import messages as m
+from cardkit.tui.state import StatusLevel
 
 if TYPE_CHECKING:
     from cardkit.station.checkin import CheckInPipeline, RegistrySource
@@ -176,7 +177,7 @@ class CameraWorker:
         try:
             source = camera_source(target)
         except CardkitError as exc:  # no such camera or file: say so, keep the desk working
-            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            self.call_from_thread(self.set_status, self._error_text(exc), StatusLevel.ERROR)
             return
         scanner = Scanner(source, on_event=self._qr_event)
         scanner.start()
@@ -191,7 +192,7 @@ class CameraWorker:
         try:
             payload = parse_payload(event.code.raw)
         except CardkitError as exc:  # a code that is not a CCCD QR, or not UTF-8: say so
-            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            self.call_from_thread(self.set_status, self._error_text(exc), StatusLevel.ERROR)
             return
         self.call_from_thread(self.scan_qr, payload)
 
