@@ -77,8 +77,10 @@ def test_a_trusted_terminal_reads_dg3_and_it_verifies_like_any_data_group(trust,
 @pytest.mark.parametrize("image, version", [(V1, 1), (V2, 2)], ids=["ca-ta1", "ta2-ca"])
 def test_a_returning_card_with_cached_dg14_still_runs_ta_and_ca_on_the_chip(trust, tmp_path, image, version):
     from cardkit.facecache import FileFaceCache
+    from cardkit.icao.files import forget_learned
 
     cache = FileFaceCache(tmp_path / "face-cache", tmp_path / "face-cache.key")
+    forget_learned()  # a block size another test's reader quirk taught this reader name would change the count
     first = read(image, trust, creds(), cache=cache)
     second = read(image, trust, creds(), cache=cache)
     assert (first.overall.value, second.overall.value) == ("VALID", "VALID")

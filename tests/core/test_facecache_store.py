@@ -179,7 +179,7 @@ def test_the_cli_status_and_wipe(tmp_path, monkeypatch, capsys):
     assert main(["cache", "status", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc == {"folder": str(tmp_path / "home" / "face-cache"), "entries": 1, "bytes": 12 + 8 + len(FACE) + 16,
-                   "key_present": True, "max_entries": 2000, "max_bytes": 64 * 1024 * 1024, "max_age_days": 30.0}
+                   "key_present": True, "max_entries": 6000, "max_bytes": 64 * 1024 * 1024, "max_age_days": 30.0}
     assert main(["cache", "wipe"]) == 0
     assert capsys.readouterr().out == "face cache wiped: 1 entries and the station key deleted\n"
     assert FileFaceCache().status().entries == 0 and not (tmp_path / "home" / "face-cache.key").exists()

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from cardkit.errors import InputError
+from cardkit.icao.files import forget_learned
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import AccessSpec
@@ -47,6 +48,7 @@ def test_a_station_read_of_a_returning_card_uses_the_cache(holder, station_trust
     image = personalise(holder, pki=pki, seed=1)
     pipeline = CheckInPipeline(StationConfig(face_cache="on"), trust=trust, clock=lambda: AT)
     access = AccessSpec(can=cccd_can(holder.id_number))
+    forget_learned()  # a block size another test's reader quirk taught this reader name would change the count
     first = pipeline.read(InProcessConnection(make_card(image)), access)
     second = pipeline.read(InProcessConnection(make_card(image)), access)
     assert (first.overall.value, first.read.from_cache) == ("VALID", ())
