@@ -8,7 +8,7 @@ response sizes, whether it reads a file) and the card's own CPU time is taken ou
 + the link time of the handshake (every exchange that is not a file SELECT or READ BINARY).
 Time to identity = the modelled time when EF.SOD, DG1 and DG13 have been read. Baselines in the
 same run, against the same card: 223-byte READs with a SELECT per file, and 160-byte READs.
-Returning card: the same card read a second time with the face cache (:mod:`cardkit.facecache`,
+Returning card: the same card read a second time with the face cache (:mod:`cardkit.facecache`: DG2, DG14, DG15,
 in a scratch folder) warm from the first read; its ``vs_first_read`` is its modelled time over
 the first read's in the same run (the floor counts only the bytes read from the chip).
 """
