@@ -75,7 +75,7 @@ class Demo:
     def trust_path(self) -> str:
         return str(self.dir / "trust")
 
-    def start(self, timeout: float = 15.0) -> "Demo":
+    def start(self, timeout: float = 15.0) -> Demo:
         from cardkit.sim.factory import make_card
         from cardkit.sim.pcscd import Pcscd
         from cardkit.sim.pki import TestPki

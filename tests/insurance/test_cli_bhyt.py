@@ -11,11 +11,11 @@ import socket
 import pytest
 
 from cardkit.cli import main
+from cardkit.insurance.codes import ResultCode as R
 from cardkit.insurance.gateway import Md5Case
 from cardkit.insurance.settings import GatewayAccount, load_account, write_account
 from cardkit.insurance.standin import StandIn
 from cardkit.insurance.standin_data import by_answer
-from cardkit.insurance.codes import ResultCode as R
 
 OP = ["--operator", "Nguyễn Thị Lan", "--operator-id", "001099012345"]
 
