@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cardkit.errors import InputError
-from cardkit.registry.backends import store_failure
+from cardkit.registry.backend import store_failure
 from cardkit.registry.store import Store
 
 _COLUMNS = (

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError
-from cardkit.registry import csvload
-from cardkit.registry.backends import RESIDENT_COLUMNS
+from cardkit.registry.load import records as csvload
+from cardkit.registry.load.common import RESIDENT_COLUMNS
 from cardkit.registry.fastrow import fast_row
 from cardkit.registry.importer import import_file
 from cardkit.registry.models import CSV_COLUMNS

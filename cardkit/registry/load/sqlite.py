@@ -1,12 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The two database backends behind :class:`cardkit.registry.store.Store`.
+"""The SQLite backend of :class:`cardkit.registry.store.Store` and its bulk load.
 
-Both speak the same small interface (query, execute, transaction, bulk upsert), so every SQL
-statement of the store is written once with ``?`` placeholders. They differ only where speed or
-safety demands: SQLite runs in WAL mode with explicit ``BEGIN IMMEDIATE`` transactions. A file
-import hands over its rows as Arrow frames: SQLite writes them in key order with ADBC (see the
-bulk load section), PostgreSQL ``COPY``s them into a temporary table and merges them with one
-``INSERT ... ON CONFLICT``; both with the same "last row wins" rule.
+SQLite runs in WAL mode with explicit ``BEGIN IMMEDIATE`` transactions; every statement of the
+store is written once with ``?`` placeholders (:mod:`cardkit.registry.backend`). A file import
+hands over its rows as Polars frames (:func:`row.frame_schema`) to a :class:`SqliteLoad`, which
+writes the winner of each key (the last row of the file) in key order in one transaction.
 """
 
 from __future__ import annotations
@@ -19,73 +17,17 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 from pathlib import Path
 
-from cardkit.errors import CardkitError
 from cardkit.home import ensure_parent, private_file
-from cardkit.registry import scratch
-from cardkit.registry.adbcload import LOAD_CACHE
-from cardkit.registry.row import STORED_COLUMNS
-
-RESIDENT_COLUMNS = STORED_COLUMNS  # the stored row's columns, as the SQL below names them
-_COLS = ", ".join(RESIDENT_COLUMNS)
-_UPDATE_SET = ", ".join(f"{c} = excluded.{c}" for c in RESIDENT_COLUMNS[1:])
-# Rows whose content did not change keep their updated_at: re-importing a file changes nothing.
-UPSERT_TAIL = f"ON CONFLICT (rkey) DO UPDATE SET {_UPDATE_SET} WHERE residents.content_hash <> excluded.content_hash"
-_MARKS = ", ".join("?" * len(RESIDENT_COLUMNS))
-_STAGE_COLS = ", ".join(f"s.{c}" for c in RESIDENT_COLUMNS)
-
-
-class StoreError(CardkitError):
-    message_vi = "Lỗi cơ sở dữ liệu đăng ký cư dân."
-
-
-class StoreFullError(StoreError):
-    """The database's disk (or its size limit) is full: the write was rolled back."""
-
-    message_vi = "Ổ đĩa chứa cơ sở dữ liệu đã đầy: dữ liệu chưa được lưu."
-
-
-SQLITE_FULL = 13  # sqlite3.SQLITE_FULL, the primary result code
-PG_DISK_FULL = "53100"  # SQLSTATE disk_full (PostgreSQL Appendix A)
-
-
-def store_failure(exc: Exception, doing: str, doing_vi: str) -> StoreError:
-    """The typed error for a database error ``exc`` raised while ``doing``.
-
-    A full disk is :class:`StoreFullError`; otherwise SQLite's message (it names tables and
-    constraints, never values) or, for PostgreSQL, only the error class (its details may quote
-    values)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if (code is not None and code & 0xFF == SQLITE_FULL) or getattr(exc, "sqlstate", None) == PG_DISK_FULL:
-        return StoreFullError(f"{doing}: the database disk is full",
-                              message_vi=f"{doing_vi}: ổ đĩa chứa cơ sở dữ liệu đã đầy.")
-    detail = str(exc) if isinstance(exc, sqlite3.Error) else type(exc).__name__
-    return StoreError(f"{doing}: {detail}", message_vi=f"{doing_vi}: lỗi cơ sở dữ liệu.")
-
+from cardkit.registry.backend import StoreError
+from cardkit.registry.load import scratch
+from cardkit.registry.load.adbc import LOAD_CACHE
+from cardkit.registry.load.common import COLS, INSERT, RESIDENT_COLUMNS, UPSERT_TAIL, memory_budget, winners
 
 log = logging.getLogger(__name__)
-MEMORY_SHARE = 0.25  # a bulk load keeps its rows in memory up to this share of the RAM
 ADBC_MIN_ROWS = 20000  # fewer rows are bound from Python: no child process for small loads
-
-
-def memory_budget() -> int:
-    """Bytes of parsed rows a SQLite bulk load may keep in memory before staging them on disk."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 4 << 30
-    return int(total * MEMORY_SHARE)
-
-
-def winners(frames: list):
-    """One DataFrame of the last row (highest ord) of each key, in key order, RESIDENT_COLUMNS."""
-    import polars as pl
-
-    rows = pl.concat(frames)
-    return rows.filter(pl.col("ord") == pl.col("ord").max().over("rkey")).sort("rkey").select(RESIDENT_COLUMNS)
-
+_STAGE_COLS = ", ".join(f"s.{c}" for c in RESIDENT_COLUMNS)
 
 def _private_database(path: Path) -> None:
     """The registry file (and its -wal/-shm/-journal, which SQLite creates with the database
@@ -167,7 +109,7 @@ class SqliteBackend:
     def bulk_upsert(self, rows: list[tuple]) -> int:
         before = self.conn.total_changes
         with self.transaction():
-            self.conn.executemany(f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}) {UPSERT_TAIL}", rows)
+            self.conn.executemany(f"{INSERT} {UPSERT_TAIL}", rows)
         return self.conn.total_changes - before
 
     # -- bulk load -----------------------------------------------------------------------------
@@ -370,7 +312,7 @@ class SqliteLoad:
         """The winners written by :mod:`adbcload` in a child process, while our connection is closed."""
         import polars as pl
 
-        from cardkit.registry import adbcload
+        from cardkit.registry.load import adbc as adbcload
 
         backend = self.backend
         # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
@@ -389,7 +331,7 @@ class SqliteLoad:
                 # writer have added a row meanwhile, the INSERT fails and the load changes nothing.
                 tail = "" if self.index_statements else f" {UPSERT_TAIL}"
                 result = adbcload.run_child(Path(backend.path).expanduser(), ipc,
-                                            f"INSERT INTO residents ({_COLS}) VALUES ({_MARKS}){tail}",
+                                            f"{INSERT}{tail}",
                                             self.index_statements)
                 log.debug("registry load child: %s", result)
             finally:
@@ -411,7 +353,7 @@ class SqliteLoad:
             before = conn.total_changes
             with self.backend.transaction():
                 conn.execute(
-                    f"INSERT INTO residents ({_COLS}) SELECT {_STAGE_COLS} FROM import_stage.win AS w "
+                    f"INSERT INTO residents ({COLS}) SELECT {_STAGE_COLS} FROM import_stage.win AS w "
                     f"CROSS JOIN import_stage.stage AS s ON s.ord = w.ord WHERE true ORDER BY w.rowid {UPSERT_TAIL}"
                 )
             return conn.total_changes - before
@@ -431,267 +373,3 @@ class SqliteLoad:
         if not self.backend.in_transaction():
             self.backend.conn.execute("PRAGMA threads = 0")
             self.backend.conn.execute(f"PRAGMA cache_size = {self.backend.cache_pages}")
-
-
-@lru_cache(maxsize=256)
-def _pg_sql(sql: str) -> str:
-    return re.sub(r"\?", "%s", sql)
-
-
-class PostgresBackend:
-    dialect = "postgres"
-
-    def __init__(self, dsn: str) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - depends on the install
-            raise StoreError(
-                "PostgreSQL support needs psycopg: pip install 'cardkit[pg]'",
-                message_vi="Thiếu thư viện psycopg để kết nối PostgreSQL.",
-            ) from exc
-        try:
-            self.conn = psycopg.connect(dsn, autocommit=True)
-            self.errors = (psycopg.Error,)
-        except psycopg.Error as exc:
-            # The DSN may hold a password: say what failed, not the DSN.
-            raise StoreError(
-                f"cannot connect to PostgreSQL: {type(exc).__name__}",
-                message_vi="Không kết nối được tới máy chủ PostgreSQL.",
-            ) from exc
-
-    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        with self.conn.cursor() as cur:
-            cur.execute(_pg_sql(sql), params)
-            return cur.fetchall() if cur.description else []
-
-    def execute(self, sql: str, params: Sequence[object] = ()) -> int:
-        with self.conn.cursor() as cur:
-            cur.execute(_pg_sql(sql), params)
-            return cur.rowcount
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self.conn.transaction():
-            yield
-
-    def bulk_upsert(self, rows: list[tuple]) -> int:
-        with self.conn.transaction(), self.conn.cursor() as cur:
-            cur.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS residents_load "
-                "(LIKE residents INCLUDING DEFAULTS, ord BIGINT) ON COMMIT DELETE ROWS"
-            )
-            with cur.copy(f"COPY residents_load ({_COLS}, ord) FROM STDIN") as copy:
-                for i, row in enumerate(rows):
-                    copy.write_row((*row, i))
-            # The last occurrence of a key in the batch wins, as it would row by row.
-            cur.execute(
-                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM residents_load "
-                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
-            )
-            return cur.rowcount
-
-    # -- bulk load ------------------------------------------------------------------------------
-    # Into an empty registry: one transaction for the whole load; the primary key is dropped and
-    # every batch goes down one COPY into the bare table while the file is still being parsed
-    # (the server inserts on the other core); the key is added back at the end (one sort). A key
-    # seen twice ends the direct COPY: the key is added back, and the remaining batches go to a
-    # temporary table with their ord, merged at the end with DISTINCT ON + ON CONFLICT (the last
-    # row of a key wins). All of it commits or rolls back together (DDL is transactional here).
-    # Into a non-empty registry, as on SQLite: rows that fit in memory are kept, the winner of each
-    # key sorted by key (Polars), COPYed into a temporary table and merged with one INSERT ... ON
-    # CONFLICT; more rows stream into the temporary table with their ord.
-
-    @contextlib.contextmanager
-    def load_lock(self, on_wait: Callable[[], None] | None = None, *, wait: bool = True) -> Iterator[bool]:
-        """One bulk load at a time per registry (database and schema), across processes and
-        hosts: a session-level advisory lock. ``on_wait``, ``wait``: as for SQLite."""
-        key = "SELECT 7254002, hashtext(current_schema())"
-        if not self.query(f"SELECT pg_try_advisory_lock(k, s) FROM ({key}) AS l(k, s)")[0][0]:
-            if on_wait is not None:
-                on_wait()
-            if not wait:
-                yield False
-                return
-            self.query(f"SELECT pg_advisory_lock(k, s) FROM ({key}) AS l(k, s)")
-        try:
-            yield True
-        finally:
-            if not self.conn.closed and self.conn.info.transaction_status == 0:
-                self.query(f"SELECT pg_advisory_unlock(k, s) FROM ({key}) AS l(k, s)")
-            # else: the connection is unusable or mid-transaction; closing it releases the lock
-
-    def begin_load(self, index_statements: Sequence[str] = ()) -> PostgresLoad:
-        """A bulk load (use it as a context manager); ``index_statements``: as for SQLite."""
-        return PostgresLoad(self, index_statements)
-
-    def rebuild_indexes(self, statements: Sequence[str]) -> None:
-        with self.conn.transaction():
-            for sql in statements:
-                self.execute(sql)
-
-    def analyze(self) -> None:
-        self.execute("ANALYZE residents")
-
-    def integrity_ok(self) -> bool:
-        # PostgreSQL recovers from its own WAL; a readable catalogue and tables is the check here.
-        return self.query("SELECT count(*) FROM schema_migrations")[0][0] >= 1
-
-    def lock_for_migration(self) -> None:
-        self.execute("SELECT pg_advisory_xact_lock(7254001)")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class _Aborted(StoreError):
-    pass
-
-
-def _unwind(stack: contextlib.ExitStack, error: BaseException) -> None:
-    """Close ``stack`` as if ``error`` had been raised in its block: a COPY fails, a transaction
-    rolls back."""
-    with contextlib.suppress(type(error)), stack:
-        raise error
-
-
-class PostgresLoad:
-    """One bulk load into a :class:`PostgresBackend` (see the bulk load section there).
-
-    A context manager: ``stage`` frames, then ``merge``; ``abort`` on error; leaving the block
-    always ends what is still open."""
-
-    def __init__(self, backend: PostgresBackend, index_statements: Sequence[str] = ()) -> None:
-        self.backend = backend
-        self.empty = bool(index_statements)  # the caller dropped the indexes of an empty table
-        self.frames: list = []
-        self.frames_bytes = 0
-        self.budget = memory_budget()
-        self.streaming = False  # rows go to the temporary table residents_stage
-        self.seen: set[str] = set()  # keys sent down the direct COPY
-        self.tx: contextlib.ExitStack | None = None  # the load's own transaction (empty registry)
-        self.direct: contextlib.ExitStack | None = None  # the direct COPY into residents
-        self.direct_copy = None
-        self.pk: str | None = None  # the primary key dropped for the direct COPY
-
-    def __enter__(self) -> PostgresLoad:
-        b = self.backend
-        b.execute("SET maintenance_work_mem = '512MB'")  # index rebuild after a load into an empty table
-        if self.empty and b.conn.info.transaction_status == 0:
-            self.tx = contextlib.ExitStack()
-            self.tx.enter_context(b.conn.transaction())
-            self.pk = b.query(
-                "SELECT conname FROM pg_constraint WHERE conrelid = 'residents'::regclass AND contype = 'p'")[0][0]
-            b.execute(f"ALTER TABLE residents DROP CONSTRAINT {self.pk}")
-            self.direct = contextlib.ExitStack()
-            cur = self.direct.enter_context(b.conn.cursor())
-            self.direct_copy = self.direct.enter_context(cur.copy(f"COPY residents ({_COLS}) FROM STDIN (FORMAT csv)"))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.end()
-
-    def _end_direct(self) -> None:
-        """Finish the direct COPY and put the primary key back."""
-        if self.direct is not None:
-            direct, self.direct = self.direct, None
-            direct.close()
-            self.backend.execute(f"ALTER TABLE residents ADD CONSTRAINT {self.pk} PRIMARY KEY (rkey)")
-
-    def stage(self, frame) -> None:
-        if self.direct is not None:
-            keys = frame["rkey"].to_list()
-            fresh = set(keys)
-            if len(fresh) == len(keys) and self.seen.isdisjoint(fresh):
-                self.seen |= fresh
-                self.direct_copy.write(_csv(frame.select(RESIDENT_COLUMNS)))
-                return
-            self.seen = set()
-            self._end_direct()  # a key again: from here on, rows are merged at the end
-            self._start_streaming()
-        size = frame.estimated_size()
-        if not self.streaming and self.frames_bytes + size <= self.budget:
-            self.frames.append(frame)
-            self.frames_bytes += size
-            return
-        if not self.streaming:
-            self._start_streaming()
-        self._copy_stage(frame)
-
-    def _start_streaming(self) -> None:
-        self.streaming = True
-        self.backend.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-        self.backend.execute("CREATE TEMP TABLE residents_stage (LIKE residents, ord BIGINT NOT NULL)")
-        for kept in self.frames:
-            self._copy_stage(kept)
-        self.frames, self.frames_bytes = [], 0
-
-    def _copy_stage(self, frame) -> None:
-        conn = self.backend.conn
-        with conn.transaction(), conn.cursor() as cur:
-            _copy(cur, "pg_temp.residents_stage", f"{_COLS}, ord", frame.select(*RESIDENT_COLUMNS, "ord"))
-
-    def _merge_streamed(self) -> int:
-        conn = self.backend.conn
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute("SET LOCAL work_mem = '256MB'")
-            # The last row of the file for a key wins, as on SQLite.
-            cur.execute(
-                f"INSERT INTO residents ({_COLS}) SELECT DISTINCT ON (rkey) {_COLS} FROM pg_temp.residents_stage "
-                f"ORDER BY rkey, ord DESC {UPSERT_TAIL}"
-            )
-            return cur.rowcount
-
-    def merge(self) -> int:
-        if self.tx is not None:  # the load into an empty registry: finish it and commit
-            self._end_direct()
-            if self.streaming:
-                self._merge_streamed()
-            count = int(self.backend.query("SELECT count(*) FROM residents")[0][0])
-            tx, self.tx = self.tx, None
-            tx.close()
-            return count  # all of them new: the registry was empty
-        if self.streaming:
-            return self._merge_streamed()
-        if not self.frames:
-            return 0
-        rows = winners(self.frames)
-        self.frames, self.frames_bytes = [], 0
-        conn = self.backend.conn
-        with conn.transaction(), conn.cursor() as cur:
-            cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
-            _copy(cur, "pg_temp.residents_sorted", _COLS, rows)
-            cur.execute(f"INSERT INTO residents ({_COLS}) SELECT {_COLS} FROM pg_temp.residents_sorted "
-                        f"WHERE true {UPSERT_TAIL}")
-            return cur.rowcount
-
-    def abort(self) -> None:
-        """The load failed: end the direct COPY and roll its transaction back."""
-        if self.tx is not None:
-            aborted = _Aborted("bulk load aborted", message_vi="Việc nhập dữ liệu đã bị hủy.")
-            try:
-                if self.direct is not None:
-                    direct, self.direct = self.direct, None
-                    _unwind(direct, aborted)
-            finally:
-                tx, self.tx = self.tx, None
-                _unwind(tx, aborted)
-
-    def end(self) -> None:
-        self.frames, self.frames_bytes, self.seen = [], 0, set()
-        self.abort()  # still open only if the load did not finish
-        b = self.backend
-        if b.conn.info.transaction_status == 0:  # idle: not inside a caller's transaction
-            b.execute("DROP TABLE IF EXISTS pg_temp.residents_stage")
-            b.execute("RESET maintenance_work_mem")
-
-
-def _csv(frame) -> bytes:
-    # An empty unquoted CSV field is NULL in COPY's CSV format; stored rows have no "" values.
-    return frame.write_csv(include_header=False).encode("utf-8")
-
-
-def _copy(cur, table: str, cols: str, frame) -> None:
-    data = memoryview(_csv(frame))
-    with cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as copy:
-        for i in range(0, len(data), 1 << 24):
-            copy.write(data[i:i + (1 << 24)])

@@ -27,7 +27,7 @@ import unicodedata
 
 import polars as pl
 
-from cardkit.registry.csvrecords import one_record
+from cardkit.registry.load.csvrecords import one_record
 from cardkit.registry.fastrow import EXACT, RecordParser, Rejected
 from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS
 from cardkit.registry.normalize import FOLD_TABLE
