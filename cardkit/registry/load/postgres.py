@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
 from cardkit.registry.backend import StoreError
-from cardkit.registry.load.common import COLS, RESIDENT_COLUMNS, UPSERT_TAIL, memory_budget, winners
+from cardkit.registry.load.common import COLS, RESIDENT_COLUMNS, UPSERT_TAIL, Winners, memory_budget
 @lru_cache(maxsize=256)
 def _pg_sql(sql: str) -> str:
     return re.sub(r"\?", "%s", sql)
@@ -236,12 +236,13 @@ class PostgresLoad:
             return self._merge_streamed()
         if not self.frames:
             return 0
-        rows = winners(self.frames)
+        rows = Winners(self.frames)
         self.frames, self.frames_bytes = [], 0
         conn = self.backend.conn
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE residents_sorted (LIKE residents) ON COMMIT DROP")
-            _copy(cur, "pg_temp.residents_sorted", COLS, rows)
+            for part in rows.slices():
+                _copy(cur, "pg_temp.residents_sorted", COLS, part)
             cur.execute(f"INSERT INTO residents ({COLS}) SELECT {COLS} FROM pg_temp.residents_sorted "
                         f"WHERE true {UPSERT_TAIL}")
             return cur.rowcount

@@ -23,7 +23,7 @@ from cardkit.home import ensure_parent, private_file
 from cardkit.registry.backend import StoreError
 from cardkit.registry.load import scratch
 from cardkit.registry.load.adbc import LOAD_CACHE
-from cardkit.registry.load.common import COLS, INSERT, RESIDENT_COLUMNS, UPSERT_TAIL, memory_budget, winners
+from cardkit.registry.load.common import COLS, INSERT, RESIDENT_COLUMNS, UPSERT_TAIL, Winners, memory_budget
 
 log = logging.getLogger(__name__)
 ADBC_MIN_ROWS = 20000  # fewer rows are bound from Python: no child process for small loads
@@ -302,28 +302,40 @@ class SqliteLoad:
         if not self.frames:
             return 0
         # The last row of the input for a key wins; key order writes the B-tree in order.
-        rows = winners(self.frames)
+        rows, size = Winners(self.frames), self.frames_bytes
         self.frames, self.frames_bytes = [], 0
-        if rows.height < ADBC_MIN_ROWS or backend.path == ":memory:":
-            return backend.bulk_upsert(list(rows.iter_rows()))
-        return self._merge_in_child(rows)
+        if len(rows) < ADBC_MIN_ROWS or backend.path == ":memory:":
+            return backend.bulk_upsert(list(rows.all().iter_rows()))
+        return self._merge_in_child(rows, size)
 
-    def _merge_in_child(self, rows) -> int:
-        """The winners written by :mod:`adbcload` in a child process, while our connection is closed."""
+    @staticmethod
+    def _write_ipc(rows: Winners, path: Path) -> None:
+        """The winners as an Arrow IPC file, slice by slice; large_string columns
+        (CompatLevel.oldest): ADBC binds them faster than string views."""
         import polars as pl
+        import pyarrow as pa
 
+        writer = None
+        with pa.OSFile(str(path), "wb") as sink:
+            for part in rows.slices():
+                table = part.to_arrow(compat_level=pl.CompatLevel.oldest())
+                writer = writer or pa.ipc.new_file(sink, table.schema)
+                writer.write_table(table)
+            if writer is not None:
+                writer.close()
+
+    def _merge_in_child(self, rows: Winners, size: int) -> int:
+        """The winners written by :mod:`adbcload` in a child process, while our connection is closed."""
         from cardkit.registry.load import adbc as adbcload
 
         backend = self.backend
         # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
-        size = rows.estimated_size()
         shm = scratch.SHM_DIR if os.path.isdir(scratch.SHM_DIR) and shutil.disk_usage(scratch.SHM_DIR).free > 2 * size \
             else None
         with scratch.folder(shm or backend.scratch_dir()) as work:
             ipc = Path(work) / "rows.arrow"
-            # large_string columns (CompatLevel.oldest): ADBC binds them faster than string views.
-            rows.write_ipc(ipc, compat_level=pl.CompatLevel.oldest())
-            del rows
+            self._write_ipc(rows, ipc)
+            rows.release()  # the parsed rows are not needed while the child writes
             backend.disconnect()  # lets the child switch the file out of WAL when nobody else has it
             try:
                 # Into the empty registry (its indexes dropped for this load) the keys, unique by
