@@ -24,7 +24,7 @@ from cardkit.registry.load import sqlite as sqlite_load
 from cardkit.registry.fastrow import RecordParser
 from cardkit.registry.load.frames import parse_frame
 from cardkit.registry.importer import import_file
-from cardkit.registry.models import CSV_COLUMNS
+from cardkit.registry.row import CSV_COLUMNS
 from cardkit.registry.store import open_store
 from cardkit.registry.synth import Synth, write_csv
 

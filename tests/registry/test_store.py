@@ -7,7 +7,7 @@ import pytest
 
 from cardkit.person import DobPrecision, Sex
 from cardkit.registry.backend import StoreError
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.schema import LATEST_VERSION
 from cardkit.registry.store import default_db_url, open_store
 

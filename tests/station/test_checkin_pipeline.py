@@ -11,7 +11,7 @@ import pytest
 from cardkit.icao.verdict import Status
 from cardkit.qr.payload import parse_payload
 from cardkit.registry.journal import Journal
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import open_store
 from cardkit.station.checkin import CheckInPipeline
 from cardkit.station.config import StationConfig
