@@ -167,9 +167,8 @@ def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame
                             updated_at=pl.lit(stamp, pl.String)).select(list(STORED_SCHEMA))
 
 
-def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
-    """(stored rows, rejections with chunk-relative lines, records read, lines), or None when
-    the chunk is not simple CSV (then the csv module must read it)."""
+def _simple_lines(data: bytes) -> pl.Series | None:
+    """The chunk's lines as text, or None when it is not simple CSV at the byte level."""
     # CRLF line ends (what csv.writer writes): Polars drops the CR as the csv module does. A CR
     # anywhere else: the csv module's line rules decide.
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
@@ -182,7 +181,29 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
                          schema={"line": pl.String})["line"].fill_null("")
     except Exception:  # noqa: BLE001 - any Polars parse error: the csv module decides
         return None
-    if len(ls) != data.count(b"\n") + (not data.endswith(b"\n")):
+    return ls if len(ls) == data.count(b"\n") + (not data.endswith(b"\n")) else None
+
+
+def _slow_lines(parser: RecordParser, ls: pl.Series, ok: pl.Series) -> tuple[list[tuple], list[int], list[Rejected], int]:
+    """Every line the mask did not take: the csv module and the per-record parser, exactly as a
+    serial read. (rows, their ords, rejections, records read)."""
+    rows: list[tuple] = []
+    ords: list[int] = []
+    rejected: list[Rejected] = []
+    read = 0
+    for i in (~ok).arg_true().to_list():
+        got, rej, n = parser.parse_many([(i + 1, one_record(ls[i]))], lines=ords)
+        read += n
+        rejected.extend(rej)
+        rows.extend(got)
+    return rows, ords, rejected, read
+
+
+def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
+    """(stored rows, rejections with chunk-relative lines, records read, lines), or None when
+    the chunk is not simple CSV (then the csv module must read it)."""
+    ls = _simple_lines(data)
+    if ls is None:
         return None
     width = parser.width
     # One regex finds the simple lines of the header's width (nearly all); only the others are
@@ -207,18 +228,7 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
     df = df.with_columns(ord=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), exact=exact)
     ok = df.select((pl.col("exact") & fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]
     fast = _stored(df.filter(ok), cols, parser.stamp)
-
-    # Every other line: the csv module and the per-record parser, exactly as a serial read.
-    slow_idx = (~ok).arg_true().to_list()
-    rows: list[tuple] = []
-    ords: list[int] = []
-    rejected: list[Rejected] = []
-    read = len(ls) - len(slow_idx)
-    for i in slow_idx:
-        got, rej, n = parser.parse_many([(i + 1, one_record(ls[i]))], lines=ords)
-        read += n
-        rejected.extend(rej)
-        rows.extend(got)
+    rows, ords, rejected, read = _slow_lines(parser, ls, ok)
     if rows:
         fast = pl.concat([fast, rows_frame(rows, ords)])
-    return fast, rejected, read, len(ls)
+    return fast, rejected, read + int(ok.sum()), len(ls)
