@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from cardkit.address.current import ConvertedAddress, Unit, convert, current_province
+from cardkit.address.current import Unit, convert, current_province
 
 
 class Place(str, Enum):
@@ -56,7 +56,3 @@ def birth_province(id_number: str | None) -> BirthProvince | None:
     if name is None:
         return None
     return BirthProvince(id_number[:3], name, current_province(name))
-
-
-def converted_pair(text: str | None) -> ConvertedAddress | None:
-    return convert(text) if text else None

@@ -25,6 +25,7 @@ from cardkit.agent.sources import CardSource
 from cardkit.errors import CardkitError, CardRemovedError, TransportError
 from cardkit.icao.reading import ReadResult
 from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.station.access import access_from_input
@@ -142,11 +143,11 @@ class ReaderOwner:
                          done=ev.done, total=ev.total, error=ev.error)
         if ev.kind is not FileEventKind.DONE or not ev.data:
             return
-        if ev.name == "DG13":  # an early preview only: the final result reports any problem
+        if ev.file is DataGroup.DG13:  # an early preview only: the final result reports any problem
             holder = holder_of_dg13(ev.data)
             if holder is not None:
                 self.hub.publish(EventKind.IDENTITY, checkin_id=checkin_id, holder=holder.to_dict())
-        elif ev.name == "DG2":
+        elif ev.file is DataGroup.DG2:
             jpeg = as_jpeg(face_of_dg2(ev.data))
             if jpeg:
                 self.faces.put(checkin_id, jpeg)

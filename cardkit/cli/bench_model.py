@@ -18,9 +18,10 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.transport.link import BITRATES, LinkModel
 
-IDENTITY = {"EF.SOD", "DG1", "DG13"}
+IDENTITY = frozenset({DataGroup.SOD, DataGroup.DG1, DataGroup.DG13})
 
 
 @dataclass
@@ -80,12 +81,12 @@ def read_once(image, access, trust, strategy: str) -> tuple[Trace, float, str, i
 
     trace = Trace()
     card = RecordingCard(make_card(image), trace)
-    seen: set[str] = set()
+    seen: set[DataGroup] = set()
     cpu0 = time.process_time()
 
     def progress(event) -> None:
-        if event.kind is session_mod.FileEventKind.DONE and event.name in IDENTITY:
-            seen.add(event.name)
+        if event.kind is session_mod.FileEventKind.DONE and event.file in IDENTITY:
+            seen.add(event.file)
             if seen == IDENTITY and trace.identity_at is None:
                 trace.identity_at = (len(trace.exchanges), time.process_time() - cpu0 - trace.card_cpu)
 

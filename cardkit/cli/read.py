@@ -15,10 +15,10 @@ from pathlib import Path
 
 from dataclasses import replace
 
+from cardkit.cli.outcome import EXIT
 from cardkit.errors import InputError
-from cardkit.icao.verdict import Status
+from cardkit.icao.lds.ef import DataGroup
 
-EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.icao.reading import read_and_verify
     from cardkit.transport.pcsc import find_reader
 
-    from cardkit.cli.verify import load_trust
+    from cardkit.cli.outcome import load_trust
     from cardkit.icao.policy import DESK_POLICY
 
     access = access_from_args(args)
@@ -84,22 +84,24 @@ def run(args: argparse.Namespace) -> int:
     return EXIT[result.overall]
 
 
-def _files_to_save(read) -> dict[str, bytes]:
+def _files_to_save(read) -> dict[DataGroup, bytes]:
     """The data groups read, plus EF.CardAccess and EF.CardSecurity when the session read them."""
     files = dict(read.files)
-    for name, data in (("EF.CardAccess", read.card_access), ("EF.CardSecurity", getattr(read, "card_security", None))):
+    for dg, data in ((DataGroup.CARD_ACCESS, read.card_access),
+                     (DataGroup.CARD_SECURITY, getattr(read, "card_security", None))):
         if data:
-            files[name] = data
+            files[dg] = data
     return files
 
 
-def save_files(files: dict[str, bytes], out: Path) -> None:
-    """The card's files (personal data, the face image: sensitive) in a 0700 folder, each 0600."""
+def save_files(files: dict[DataGroup, bytes], out: Path) -> None:
+    """The card's files (personal data, the face image: sensitive) in a 0700 folder, each 0600,
+    under the file names ``cardkit verify`` reads back (``DataGroup.filename``)."""
     from cardkit.home import private_dir, write_private
 
     folder = private_dir(out)
-    for name, data in files.items():
-        write_private(folder / (name.replace(".", "_") + ".bin"), data)
+    for dg, data in files.items():
+        write_private(folder / dg.filename, data)
 
 
 def print_human(doc: dict) -> None:

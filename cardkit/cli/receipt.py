@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from cardkit.cli.outcome import EXIT, load_trust
 from cardkit.errors import InputError
 
 
@@ -21,7 +22,6 @@ def load_receipt(path) -> dict:
 
 
 def run_receipt(args: argparse.Namespace) -> int:
-    from cardkit.cli.verify import EXIT, load_trust
     from cardkit.station.receipt import check_receipt
 
     receipt = load_receipt(args.receipt)

@@ -17,16 +17,15 @@ from pathlib import Path
 
 from asn1crypto import pem, x509
 
+from cardkit.cli.outcome import EXIT, load_trust
 from cardkit.errors import CardkitError, FileAccessError, InputError, VerificationError
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.parsers import has_parser, parse_file
 from cardkit.icao.lds.signed_data import ASN1_ERRORS
 from cardkit.icao.pa.passive import PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
-from cardkit.icao.verdict import Status
 from cardkit.trustdir import default_trust_dir, load_trust_store
 
-EXIT = {Status.VALID: 0, Status.INVALID: 1, Status.UNKNOWN_ISSUER: 3, Status.NOT_CHECKED: 3}
 CERT_SUFFIXES = (".cer", ".der", ".pem", ".crt")
 EPILOG = """exit status: 0 = VALID (signature, trusted CSCA chain and data group hashes all check out);
 1 = INVALID (something was altered, expired, revoked, hidden or signed with an algorithm that is
@@ -126,15 +125,6 @@ def _holder(parsed: dict[DataGroup, object]) -> dict | None:
         if dg in parsed:
             return {"source": dg.name, **parsed[dg].to_person().to_dict()}  # type: ignore[attr-defined]
     return None
-
-
-def load_trust(path: Path | None) -> TrustStore:
-    """The store at ``--trust``, which must exist (a typo must not verify against an empty
-    store); without ``--trust`` the default folder, empty if it was never made."""
-    if path is not None and not path.exists():
-        raise FileAccessError(f"cannot read trust store {path}: no such file or folder",
-                              message_vi=f"Không đọc được kho chứng thư tin cậy {path}: không tồn tại.", path=str(path))
-    return load_trust_store(path)
 
 
 def run_verify(args: argparse.Namespace) -> int:

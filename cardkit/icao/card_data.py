@@ -20,6 +20,7 @@ from cardkit.errors import CardkitError
 from cardkit.icao.lds.dg1 import Dg1, parse_dg1
 from cardkit.icao.lds.dg2 import Dg2, parse_dg2
 from cardkit.icao.lds.dg13 import Dg13, parse_dg13
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
@@ -51,26 +52,26 @@ def face_of_dg2(data: bytes | None) -> bytes | None:
 class CardData:
     """The parsed data groups of one read, each parsed on first use and kept."""
 
-    def __init__(self, files: Mapping[str, bytes]) -> None:
+    def __init__(self, files: Mapping[DataGroup, bytes]) -> None:
         self._files = files
 
     @cached_property
     def dg1(self) -> Dg1 | None:
-        return _parsed("DG1", parse_dg1, self._files.get("DG1"))
+        return _parsed("DG1", parse_dg1, self._files.get(DataGroup.DG1))
 
     @cached_property
     def dg13(self) -> Dg13 | None:
-        return _parsed("DG13", parse_dg13, self._files.get("DG13"))
+        return _parsed("DG13", parse_dg13, self._files.get(DataGroup.DG13))
 
     @cached_property
     def dg2(self) -> Dg2 | None:
-        return _parsed("DG2", parse_dg2, self._files.get("DG2"))
+        return _parsed("DG2", parse_dg2, self._files.get(DataGroup.DG2))
 
     @cached_property
     def holder(self) -> PersonData | None:
         """The holder as the chip states it: DG13, else DG1 (the MRZ), else None."""
         try:
-            if self._files.get("DG13"):  # a DG13 that cannot be parsed gives no holder (no DG1 fallback)
+            if self._files.get(DataGroup.DG13):  # a DG13 that cannot be parsed gives no holder (no DG1 fallback)
                 return self.dg13.to_person() if self.dg13 is not None else None
             return self.dg1.to_person() if self.dg1 is not None else None
         except CardkitError as exc:

@@ -43,13 +43,13 @@ class ChipChecks:
     def aa_advertised_in_dg14(self) -> bool:
         return self.infos is not None and bool(self.infos.aa_infos)
 
-    def on_file(self, name: str, data: bytes) -> None:
+    def on_file(self, dg: DataGroup, data: bytes) -> None:
         if self.ca_pending:
             self.ca_pending = False
-            self.verdicts.append(valid(CA_CHECK, f"{name} read and verified under the chip-authenticated keys"))
-        if name == "DG14":
+            self.verdicts.append(valid(CA_CHECK, f"{dg.label} read and verified under the chip-authenticated keys"))
+        if dg is DataGroup.DG14:
             self._chip_authentication(data)
-        elif name == "DG15":
+        elif dg is DataGroup.DG15:
             self._active_authentication(data)
 
     def _chip_authentication(self, dg14: bytes) -> None:
@@ -97,19 +97,19 @@ class ChipChecks:
         else:
             self.verdicts.append(valid(CA_CHECK, "EF.COM read and verified under the chip-authenticated keys"))
 
-    def finish(self, listed: frozenset[int], errors: dict[str, str]) -> None:
+    def finish(self, listed: frozenset[int], errors: dict[DataGroup, str]) -> None:
         """Verdicts for what the signed data advertises but the chip did not do."""
         done = {v.check for v in self.verdicts}
         if CA_CHECK not in done:
-            if 14 in listed and "DG14" in errors:
+            if 14 in listed and DataGroup.DG14 in errors:
                 self.verdicts.append(invalid(CA_CHECK, "possible clone: EF.SOD lists DG14 but the chip did not "
-                                                       f"return it ({errors['DG14']})"))
+                                                       f"return it ({errors[DataGroup.DG14]})"))
             elif not self.ca_offered:
                 self.verdicts.append(not_checked(CA_CHECK, "the chip's signed data offers no Chip Authentication key"))
         if AA_CHECK not in done:
-            if 15 in listed and "DG15" in errors:
+            if 15 in listed and DataGroup.DG15 in errors:
                 self.verdicts.append(invalid(AA_CHECK, "possible clone: EF.SOD lists DG15 but the chip did not "
-                                                       f"return it ({errors['DG15']})"))
+                                                       f"return it ({errors[DataGroup.DG15]})"))
             elif self.aa_advertised_in_dg14:
                 self.verdicts.append(invalid(AA_CHECK, "possible clone: DG14 advertises Active Authentication "
                                                        "but the chip has no DG15"))

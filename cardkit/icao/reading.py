@@ -25,6 +25,7 @@ from cardkit.icao.aa import AaEvidence
 from cardkit.icao.card_data import CardData
 from cardkit.icao.chip_checks import ChipChecks
 from cardkit.icao.lds.com import parse_com
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTICATION, VerificationPolicy
@@ -53,7 +54,7 @@ class ReadResult:
     aa_evidence: AaEvidence | None = None  # the AA challenge and the chip's signature, for receipts
 
     def dg(self, n: int) -> bytes | None:
-        return self.read.files.get(f"DG{n}")
+        return self.read.files.get(DataGroup.from_number(n))
 
     @cached_property
     def data(self) -> CardData:
@@ -72,8 +73,8 @@ class ReadResult:
 
     def to_dict(self) -> dict[str, object]:
         r = self.read
-        files: dict[str, object] = {name: len(data) for name, data in r.files.items()}
-        files.update(r.errors)
+        files: dict[str, object] = {dg.label: len(data) for dg, data in r.files.items()}
+        files.update({dg.label: why for dg, why in r.errors.items()})
         holder = self.holder()
         return {
             "access": r.access.protocol,
@@ -116,7 +117,10 @@ def read_and_verify(
         # The chip could not continue under the keys CA agreed: it does not hold the DG14 key.
         checks.ca_pending = False
         checks.verdicts.append(invalid(CA_CHECK, f"the chip failed to continue under chip-authentication keys ({exc})"))
-        session.file_errors.setdefault("(rest)", "not read: chip authentication failed")
+        for n in session.listed:  # what EF.SOD lists and the broken session did not reach
+            dg = DataGroup.from_number(n)
+            if dg not in session.files_read:
+                session.file_errors.setdefault(dg, "not read: chip authentication failed")
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
     result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
@@ -132,18 +136,18 @@ def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, ch
     verdicts: list[Verdict] = []
     findings: list[Finding] = []
     pa = None
-    sod = read.files.get("EF.SOD")
+    sod = read.files.get(DataGroup.SOD)
     protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED)
     if sod is None:
-        why = read.errors.get("EF.SOD", "not read")
+        why = read.errors.get(DataGroup.SOD, "not read")
         verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
     else:
-        dgs = {int(name[2:]): data for name, data in read.files.items() if name.startswith("DG")}
-        absent = {int(name[2:]): why for name, why in read.errors.items() if name.startswith("DG")}
+        dgs = {dg.number: data for dg, data in read.files.items() if dg.number}
+        absent = {dg.number: why for dg, why in read.errors.items() if dg.number}
         pa = passive_authentication(sod, dgs, trust, now=now, policy=policy, protected=protected, absent=absent)
         verdicts.extend(pa.verdicts)
         findings.extend(pa.findings)
-        findings.extend(com_findings(read.files.get("EF.COM"), pa.listed))
+        findings.extend(com_findings(read.files.get(DataGroup.COM), pa.listed))
     verdicts.extend(chip_verdicts)
     verdicts.append(access_verdict(read, policy))
     required = policy.required(listed=pa.listed if pa else frozenset(), protected=protected,
@@ -158,7 +162,7 @@ def access_verdict(read: CardRead, policy: VerificationPolicy) -> Verdict:
     BAC then means someone stripped or spoiled EF.CardAccess (which is not signed)."""
     if read.access.protocol == "PACE":
         return valid(ACCESS_DOWNGRADE, "the session used PACE")
-    if not _dg14_advertises_pace(read.files.get("DG14")):
+    if not _dg14_advertises_pace(read.files.get(DataGroup.DG14)):
         return valid(ACCESS_DOWNGRADE, "the session used BAC; the chip's signed data advertises no PACE")
     reason = f"the chip's signed DG14 advertises PACE, but the session used BAC ({read.access.reason})"
     if not policy.forbid_access_downgrade:

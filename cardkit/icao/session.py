@@ -50,11 +50,6 @@ def read_order(listed: list[DataGroup]) -> list[DataGroup]:
     return order + ([DataGroup.DG2] if DataGroup.DG2 in listed else [])
 
 
-def label(dg: DataGroup) -> str:
-    """The name used in results and JSON: "EF.COM", "EF.SOD", "DG1" ..."""
-    return {"COM": "EF.COM", "SOD": "EF.SOD", "CARD_ACCESS": "EF.CardAccess"}.get(dg.name, dg.name)
-
-
 @dataclass(frozen=True)
 class AccessSpec:
     """What the operator gave to open the card, and how strict the access policy is."""
@@ -86,11 +81,16 @@ class FileEvent:
     """Progress of the read, one :class:`FileEventKind` per event."""
 
     kind: FileEventKind
-    name: str
+    file: DataGroup | None  # None for VERIFY
     done: int = 0
     total: int | None = None
     data: bytes | None = None
     error: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file's label ("DG13", "EF.SOD"), empty for VERIFY: what events and screens show."""
+        return self.file.label if self.file is not None else ""
 
 
 @dataclass
@@ -108,8 +108,8 @@ class AccessInfo:
 @dataclass
 class CardRead:
     access: AccessInfo
-    files: dict[str, bytes] = field(default_factory=dict)  # "EF.COM", "EF.SOD", "DG1", ...
-    errors: dict[str, str] = field(default_factory=dict)  # file -> reason it was not read
+    files: dict[DataGroup, bytes] = field(default_factory=dict)  # EF.COM, EF.SOD, DG1 ... as read
+    errors: dict[DataGroup, str] = field(default_factory=dict)  # file -> reason it was not read
     refused: dict[int, int] = field(default_factory=dict)  # DG number -> status word it was refused with
     card_access: bytes | None = None
     apdus: int = 0
@@ -141,8 +141,8 @@ class ReadingSession:
         self.files = FileReader(self.send, extended=extended, key=(getattr(connection, "name", ""), connection.atr))
         self.card_access: bytes | None = None
         self.access_info: AccessInfo | None = None
-        self.files_read: dict[str, bytes] = {}  # kept when a read is cut short
-        self.file_errors: dict[str, str] = {}
+        self.files_read: dict[DataGroup, bytes] = {}  # kept when a read is cut short
+        self.file_errors: dict[DataGroup, str] = {}
         self.refused: dict[int, int] = {}  # DG number -> status word
         self.listed: frozenset[int] = frozenset()  # data groups EF.SOD lists
 
@@ -223,8 +223,8 @@ class ReadingSession:
     def read_files(
         self,
         progress: Callable[[FileEvent], None] | None = None,
-        on_file: Callable[[str, bytes], None] | None = None,
-    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        on_file: Callable[[DataGroup, bytes], None] | None = None,
+    ) -> tuple[dict[DataGroup, bytes], dict[DataGroup, str]]:
         """Read EF.COM, EF.SOD, then what EF.SOD lists; ``on_file`` runs after each file (CA after DG14)."""
         emit = progress or (lambda event: None)
         com = self._read_one(DataGroup.COM, emit, on_file)
@@ -251,22 +251,21 @@ class ReadingSession:
         return []
 
     def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
-                  on_file: Callable[[str, bytes], None] | None) -> bytes | None:
-        name = label(dg)
-        emit(FileEvent(FileEventKind.START, name))
+                  on_file: Callable[[DataGroup, bytes], None] | None) -> bytes | None:
+        emit(FileEvent(FileEventKind.START, dg))
         try:
-            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent(FileEventKind.PROGRESS, name, done, total)))
+            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent(FileEventKind.PROGRESS, dg, done, total)))
         except (FileNotFoundOnCard, FileProtected) as exc:
             reason = "absent (6A82)" if isinstance(exc, FileNotFoundOnCard) else "not readable: protected (6982)"
-            self.file_errors[name] = reason
+            self.file_errors[dg] = reason
             if dg.number:
                 self.refused[dg.number] = exc.sw or 0
-            emit(FileEvent(FileEventKind.FAILED, name, error=reason))
+            emit(FileEvent(FileEventKind.FAILED, dg, error=reason))
             return None
-        self.files_read[name] = data
-        emit(FileEvent(FileEventKind.DONE, name, len(data), len(data), data=data))
+        self.files_read[dg] = data
+        emit(FileEvent(FileEventKind.DONE, dg, len(data), len(data), data=data))
         if on_file is not None:
-            on_file(name, data)
+            on_file(dg, data)
         return data
 
 

@@ -9,7 +9,7 @@ official text). Dates travel as ``dd/MM/yyyy`` (or the year alone when only the 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -139,19 +139,6 @@ def _iso(value):
     if isinstance(value, dict):
         return {k: _iso(v) for k, v in value.items()}
     return value.isoformat() if isinstance(value, date) else value
-
-
-@dataclass(frozen=True)
-class LookupRecord:
-    """What the journal keeps of a lookup: who, when, which source, which code (nothing personal)."""
-
-    at: datetime
-    station: str
-    operator: str
-    source: str
-    result_code: str  # a ResultCode value, or "error:<kind>" for a failed lookup
-    checkin_id: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class InsuranceSource(Protocol):

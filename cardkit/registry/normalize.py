@@ -92,20 +92,8 @@ def tone_key(text: str | None) -> str:
     return " ".join(_syllable_key(w) for w in clean_spaces(nfc(text).casefold()).split(" "))
 
 
-def has_diacritics(text: str) -> bool:
-    return fold(text) != clean_spaces(text.casefold())
-
-
 def name_tokens(text: str | None) -> list[str]:
     return fold(text).split()
-
-
-def block_key(text: str | None) -> str:
-    """Surname + last given name, folded: a coarse blocking key ("nguyen anh")."""
-    tokens = name_tokens(text)
-    if not tokens:
-        return ""
-    return tokens[0] if len(tokens) == 1 else f"{tokens[0]} {tokens[-1]}"
 
 
 def swapped_dob(dob: date) -> date | None:

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Mapping
 
 from cardkit.errors import CardkitError, InputError
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.sod import parse_sod
 from cardkit.icao.pa.passive import passive_authentication
 from cardkit.icao.pa.trust import TrustStore
@@ -55,18 +56,18 @@ def _unb64(text: object, what: str) -> bytes:
 
 def build_receipt(checkin, result, *, personal: bool = False) -> dict:
     """The receipt of a check-in (:class:`~cardkit.station.checkin.CheckIn`) from its read result."""
-    files: Mapping[str, bytes] = result.read.files
-    sod = files.get("EF.SOD")
+    files: Mapping[DataGroup, bytes] = result.read.files
+    sod = files.get(DataGroup.SOD)
     algo = result.pa.hash_algorithm if result.pa is not None and result.pa.hash_algorithm else "sha256"
     if algo not in hashlib.algorithms_available:  # PA said NOT_CHECKED already; the receipt keeps sha256
         algo = "sha256"
-    dgs = {name: data for name, data in files.items() if name.startswith("DG")}
+    dgs = {dg.label: data for dg, data in files.items() if dg.number}
     out = {
         "format": FORMAT, "checkin_id": checkin.checkin_id, "at": checkin.at.isoformat(),
         "station": checkin.station, "operator": checkin.operator, "access_method": checkin.access_method,
         "ef_sod": _b64(sod) if sod else None, "hash_algorithm": algo,
         "dg_hashes": {name: hashlib.new(algo, data).hexdigest() for name, data in sorted(dgs.items())},
-        "evidence": {f"DG{n}": _b64(files[f"DG{n}"]) for n in EVIDENCE_DGS if f"DG{n}" in files},
+        "evidence": {dg.label: _b64(files[dg]) for dg in map(DataGroup.from_number, EVIDENCE_DGS) if dg in files},
         "aa": ({"challenge": _b64(result.aa_evidence.challenge), "signature": _b64(result.aa_evidence.signature)}
                if getattr(result, "aa_evidence", None) is not None else None),
         "verdicts": [v.to_dict() for v in result.verdicts], "overall": result.overall.value,

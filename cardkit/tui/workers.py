@@ -19,6 +19,7 @@ from textual.worker import get_current_worker
 
 from cardkit.errors import CardkitError, CardRemovedError, NoCardError, WrongKeyError
 from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.station.checkin import CheckIn
 from cardkit.tui import messages as m
@@ -72,7 +73,7 @@ class CardWorkers:
         try:
             conn = self.source.connect()
             result = self.pipeline.read(conn, access, progress=self._file_event)
-            self.post_message(m.ReadProgress(FileEvent(FileEventKind.VERIFY, "")))
+            self.post_message(m.ReadProgress(FileEvent(FileEventKind.VERIFY, None)))
             checkin = self.pipeline.evaluate(result, qr)
             self.post_message(m.CheckInReady(checkin))
             try:
@@ -101,11 +102,11 @@ class CardWorkers:
         self.post_message(m.ReadProgress(event))
         if event.kind is not FileEventKind.DONE or not event.data:
             return
-        if event.name == "DG13":  # an early preview only: the full result reports any problem
+        if event.file is DataGroup.DG13:  # an early preview only: the full result reports any problem
             holder = holder_of_dg13(event.data)
             if holder is not None:
                 self.post_message(m.HolderRead(holder))
-        elif event.name == "DG2":
+        elif event.file is DataGroup.DG2:
             face = face_of_dg2(event.data)
             if face:
                 self.post_message(m.FaceRead(face))

@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.errors import CardkitError
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.pa.trust import TrustStore
@@ -52,7 +53,8 @@ def test_chip_authentication_with_a_wrong_chip_key_is_invalid(trust):
     assert _status(result, "chip_authentication") == "INVALID"
     assert result.overall.value == "INVALID"
     assert _status(result, "sod_signature") == "VALID"  # the copied data itself is signed
-    assert "DG2" not in result.read.files  # nothing is read over a channel the chip cannot hold
+    assert DataGroup.DG2 not in result.read.files  # nothing is read over a channel the chip cannot hold
+    assert result.read.errors[DataGroup.DG2] == "not read: chip authentication failed"
 
 
 def _verdict(result, check):

@@ -20,14 +20,13 @@ def _read(image, faults=(), access=KEY, progress=None, extended=True):
 
 def _assert_identical(read, image):
     for dg in (DataGroup.COM, DataGroup.SOD, DataGroup.DG1, DataGroup.DG2, DataGroup.DG13):
-        name = {"COM": "EF.COM", "SOD": "EF.SOD"}.get(dg.name, dg.name)
-        assert read.files[name] == image.app_files[dg.fid], name
+        assert read.files[dg] == image.app_files[dg.fid], dg.label
 
 
 def test_reads_every_file_byte_identical(minimal_card_image):
     read, _ = _read(minimal_card_image)
     _assert_identical(read, minimal_card_image)
-    assert read.errors == {"DG3": "not readable: protected (6982)"}
+    assert read.errors == {DataGroup.DG3: "not readable: protected (6982)"}
     assert read.access.protocol == "BAC"
 
 
@@ -85,5 +84,5 @@ def test_malformed_ef_com_is_advisory_and_nothing_unsigned_decides_what_is_read(
     minimal_card_image.app_files[DataGroup.COM.fid] = bytes.fromhex("6006 5f0102 3031 5c")  # 5C truncated
     read, _ = _read(minimal_card_image)
     # EF.COM is kept as read; the placeholder EF.SOD lists nothing parseable, so nothing else is read
-    assert sorted(read.files) == ["EF.COM", "EF.SOD"]
-    assert read.files["EF.COM"] == minimal_card_image.app_files[DataGroup.COM.fid]
+    assert set(read.files) == {DataGroup.COM, DataGroup.SOD}
+    assert read.files[DataGroup.COM] == minimal_card_image.app_files[DataGroup.COM.fid]

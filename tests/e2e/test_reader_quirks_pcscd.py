@@ -18,6 +18,7 @@ from cardkit.icao.session import AccessSpec
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card
 from cardkit.transport.pcsc import find_reader
+from cardkit.icao.lds.ef import DataGroup
 from support import wait_for_card
 
 pytestmark = pytest.mark.pcscd
@@ -46,7 +47,7 @@ def test_served_quirky_reader_reads_valid(pcscd, tmp_path, quirks):
         wait_for_card(READER, False)
     assert result.overall.value == "VALID", [v.to_dict() for v in result.verdicts if v.status.value != "VALID"]
     for fid, name in ((0x0101, "DG1"), (0x0102, "DG2"), (0x010D, "DG13"), (0x011D, "EF.SOD")):
-        assert result.read.files[name] == image.app_files[fid], name
+        assert result.read.files[DataGroup.from_fid(fid)] == image.app_files[fid], name
 
 
 @pytest.mark.parametrize("quirks,extended,block", [([], True, 65536), (["max-apdu:255"], False, 223)],

@@ -11,6 +11,7 @@ import pytest
 
 from cardkit.errors import InputError
 from cardkit.sim.vpcd import parse_latency
+from cardkit.icao.lds.ef import DataGroup
 from support import wait_for_card
 
 pytestmark = pytest.mark.pcscd
@@ -41,7 +42,7 @@ def test_two_cards_on_two_slots_each_read_with_its_own_key(pcscd, tmp_path, env,
         wait_for_card("Virtual PCD 00 01", True)
         with find_reader("Virtual PCD 00 01").connect() as conn:
             read = read_card(conn, AccessSpec(can=can("654321")))
-        assert read.access.protocol == "PACE" and "DG2" in read.files
+        assert read.access.protocol == "PACE" and DataGroup.DG2 in read.files
     finally:
         proc.terminate()
         proc.wait(10)

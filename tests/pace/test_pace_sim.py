@@ -155,7 +155,7 @@ def test_reading_session_opens_the_simulated_cccd_with_pace(minimal_card_image):
     card = SimCard(minimal_card_image, CardConfig(can=can_value), handlers=[PaceCardHandler()])
     read = read_card(InProcessConnection(card), AccessSpec(can=cccd_can("001090" + can_value)))
     assert (read.access.protocol, read.access.mapping, read.access.cipher) == ("PACE", "GM", "AES-128")
-    assert {"EF.COM", "DG1", "DG13"} <= set(read.files)
+    assert {DataGroup.COM, DataGroup.DG1, DataGroup.DG13} <= set(read.files)
 
 
 @pytest.mark.parametrize("kind,value", [(PasswordType.PIN, "123456"), (PasswordType.PUK, "9876543210")])

@@ -8,6 +8,7 @@ import pytest
 
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.session import AccessSpec, read_card
+from cardkit.icao.lds.ef import DataGroup
 
 
 def test_my_integration_reads_a_virtual_cccd(cardkit_reader):
@@ -16,7 +17,7 @@ def test_my_integration_reads_a_virtual_cccd(cardkit_reader):
     reader = cardkit_reader(person="tran-thi-ngoc-anh")
     with find_reader(reader).connect() as conn:
         read = read_card(conn, AccessSpec(can=cccd_can("079185004217")))
-    assert read.access.protocol == "PACE" and "DG13" in read.files
+    assert read.access.protocol == "PACE" and DataGroup.DG13 in read.files
 
 
 def test_in_process_card_with_a_fault(cardkit_card):
@@ -34,4 +35,4 @@ def test_in_process_card_exposes_its_keys(cardkit_card):
     read = read_card(conn, AccessSpec(can=cccd_can(meta["id"])))
     from cardkit.icao.lds.dg1 import parse_dg1
 
-    assert parse_dg1(read.files["DG1"]).mrz.id_number == meta["id"]
+    assert parse_dg1(read.files[DataGroup.DG1]).mrz.id_number == meta["id"]

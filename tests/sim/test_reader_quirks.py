@@ -22,6 +22,7 @@ from cardkit.sim.population import builtin_card
 from cardkit.sim.reader import QuirkyReader, ReaderQuirks, apply_reader_quirks
 from cardkit.transport.base import ApduProtocol
 from cardkit.transport.inproc import InProcessConnection
+from cardkit.icao.lds.ef import DataGroup
 
 IMAGE = builtin_card()
 NAMES = {0x0101: "DG1", 0x0102: "DG2", 0x010D: "DG13", 0x010E: "DG14", 0x010F: "DG15", 0x011D: "EF.SOD", 0x011E: "EF.COM"}
@@ -56,7 +57,7 @@ def test_every_quirk_reads_byte_identical_and_valid(trust, quirks):
     result = _read(card, trust)
     assert result.overall.value == "VALID", [(v.check, v.status.value, v.reason) for v in result.verdicts]
     for fid, name in NAMES.items():
-        assert result.read.files[name] == IMAGE.app_files[fid], name
+        assert result.read.files[DataGroup.from_fid(fid)] == IMAGE.app_files[fid], name
     assert {v.check: v.status.value for v in result.verdicts}["active_authentication"] == "VALID"
 
 

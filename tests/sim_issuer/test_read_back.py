@@ -4,6 +4,7 @@
 import pytest
 from sim_issuer.conftest import NOW
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.keys import MrzKey, cccd_can
 from cardkit.icao.verdict import Status
 from cardkit.sim.factory import make_card, mrz_key_of
@@ -24,4 +25,5 @@ def test_personalised_card_reads_and_verifies(pki, trust, policy):
                         can=cccd_can(img.meta["id"]), policy=policy)
     result = session.read_and_verify(InProcessConnection(card), access, trust=trust, now=NOW)
     assert result.pa is not None and result.pa.overall is Status.VALID, result.pa.to_dict()
-    assert set(result.read.files) >= {"EF.COM", "EF.SOD", "DG1", "DG2", "DG13", "DG14", "DG15"}
+    assert set(result.read.files) >= {DataGroup.COM, DataGroup.SOD, DataGroup.DG1, DataGroup.DG2, DataGroup.DG13,
+                                     DataGroup.DG14, DataGroup.DG15}

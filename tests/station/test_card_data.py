@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao import card_data
 from cardkit.icao.card_data import CardData, face_of_dg2, holder_of_dg13
 from cardkit.icao.lds.dg2 import parse_dg2
@@ -25,7 +26,7 @@ def test_holder_face_and_issuing_state_are_parsed_once_per_read(read_result, hol
     checkin = CheckInPipeline(StationConfig(), None).evaluate(fresh)
     fresh.to_dict()
     assert fresh.holder() == holder and checkin.chip == holder
-    assert fresh.face == parse_dg2(done.read.files["DG2"]).face.data == checkin.face
+    assert fresh.face == parse_dg2(done.read.files[DataGroup.DG2]).face.data == checkin.face
     assert checkin.receipt["issuing_state"] == "VNM"
     assert (len(dg13), len(dg2), len(dg1)) == (1, 1, 1)
 
@@ -33,10 +34,10 @@ def test_holder_face_and_issuing_state_are_parsed_once_per_read(read_result, hol
 def test_unparseable_groups_give_none_and_no_dg1_fallback(read_result):
     done, _ = read_result()
     files = dict(done.read.files)
-    broken = {**files, "DG13": b"\x6d\x03\x01\x02", "DG2": b"\x75\x01"}
+    broken = {**files, DataGroup.DG13: b"\x6d\x03\x01\x02", DataGroup.DG2: b"\x75\x01"}
     data = CardData(broken)
     assert (data.dg13, data.holder, data.dg2, data.face) == (None, None, None, None)
     assert data.issuing_state == "VNM"  # DG1 still parses
-    assert CardData({"DG1": files["DG1"]}).holder.id_number == done.holder().id_number
-    assert holder_of_dg13(broken["DG13"]) is None and face_of_dg2(broken["DG2"]) is None
-    assert holder_of_dg13(files["DG13"]) == done.holder() and face_of_dg2(None) is None
+    assert CardData({DataGroup.DG1: files[DataGroup.DG1]}).holder.id_number == done.holder().id_number
+    assert holder_of_dg13(broken[DataGroup.DG13]) is None and face_of_dg2(broken[DataGroup.DG2]) is None
+    assert holder_of_dg13(files[DataGroup.DG13]) == done.holder() and face_of_dg2(None) is None

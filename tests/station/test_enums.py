@@ -3,6 +3,7 @@
 
 import json
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.station.outcome import MatchOutcome
 
@@ -19,5 +20,5 @@ def test_match_outcome_values_are_the_stored_strings():
 
 def test_file_event_kinds():
     assert [k.value for k in FileEventKind] == ["start", "progress", "done", "failed", "verify"]
-    assert FileEvent(FileEventKind("done"), "DG1").kind is FileEventKind.DONE
+    assert FileEvent(FileEventKind("done"), DataGroup.DG1).kind is FileEventKind.DONE
     assert str(FileEventKind.VERIFY) == "verify"

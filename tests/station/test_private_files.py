@@ -10,6 +10,7 @@ import os
 import openpyxl
 import pytest
 
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.cli import main
 from cardkit.errors import FileAccessError
 from cardkit.exports import safe_cell, write_table
@@ -109,6 +110,6 @@ def test_card_files_saved_by_cardkit_read_are_0600_in_a_0700_folder(tmp_path, um
     from cardkit.cli.read import save_files
 
     out = tmp_path / "card"
-    save_files({"EF.SOD": b"sod", "DG2": b"face"}, out)
+    save_files({DataGroup.SOD: b"sod", DataGroup.DG2: b"face"}, out)
     assert _mode(out) == 0o700 and sorted((p.name, _mode(p), p.read_bytes()) for p in out.iterdir()) == [
         ("DG2.bin", 0o600, b"face"), ("EF_SOD.bin", 0o600, b"sod")]

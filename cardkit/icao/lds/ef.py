@@ -56,6 +56,11 @@ class DataGroup(Enum):
         return self._filename
 
     @property
+    def label(self) -> str:
+        """The name used in results, JSON and messages: "EF.COM", "EF.SOD", "DG1", "EF.CardAccess" ..."""
+        return _LABELS.get(self.name, self.name)
+
+    @property
     def number(self) -> int | None:
         """1..16 for DG1..DG16, None for the other EFs."""
         return int(self.name[2:]) if self.name.startswith("DG") else None
@@ -72,6 +77,14 @@ class DataGroup(Enum):
         return cls[f"DG{number}"]
 
     @classmethod
+    def from_fid(cls, fid: int) -> "DataGroup":
+        """The eMRTD application's EF with this FID (EF.SOD, not EF.CardSecurity, for 011D)."""
+        for member in cls:
+            if member.fid == fid and not member.in_mf:
+                return member
+        raise ParseError(f"unknown file identifier {fid:04X}", what="file identifier")
+
+    @classmethod
     def from_tag(cls, tag: int) -> "DataGroup":
         for member in cls:
             if member.tag == tag:
@@ -85,6 +98,8 @@ class DataGroup(Enum):
                 return member
         return None
 
+
+_LABELS = {"COM": "EF.COM", "SOD": "EF.SOD", "CARD_ACCESS": "EF.CardAccess", "CARD_SECURITY": "EF.CardSecurity"}
 
 # The AID of the eMRTD application, ICAO 9303-10 §3.10.
 EMRTD_AID = bytes.fromhex("A0000002471001")
