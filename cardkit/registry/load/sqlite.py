@@ -21,7 +21,7 @@ from pathlib import Path
 
 from cardkit.home import ensure_parent, private_file
 from cardkit.registry.backend import StoreError
-from cardkit.registry.load import scratch
+from cardkit.registry.load import adbc, scratch
 from cardkit.registry.load.adbc import LOAD_CACHE
 from cardkit.registry.load.common import COLS, INSERT, RESIDENT_COLUMNS, UPSERT_TAIL, Winners, memory_budget
 
@@ -120,7 +120,7 @@ class SqliteBackend:
     # * In memory (the rows fit in MEMORY_SHARE of the RAM): batches are kept; at the end the
     #   winner of each key is kept and sorted by key (Polars), and the registry B-tree is written
     #   in key order in one transaction, with the indexes the caller dropped. Small loads are
-    #   bound from Python here; large ones by :mod:`adbcload` in a child process (never two
+    #   bound from Python here; large ones by :mod:`load.adbc` in a child process (never two
     #   SQLite libraries on one file in one process), while this connection is closed.
     # * Staged (more rows than that): batches are written as they come to a scratch database of
     #   this import (ADBC, in this process: no other connection ever opens that file; journal
@@ -325,9 +325,7 @@ class SqliteLoad:
                 writer.close()
 
     def _merge_in_child(self, rows: Winners, size: int) -> int:
-        """The winners written by :mod:`adbcload` in a child process, while our connection is closed."""
-        from cardkit.registry.load import adbc as adbcload
-
+        """The winners written by :mod:`load.adbc` in a child process, while our connection is closed."""
         backend = self.backend
         # The hand-over file: in shared memory when there is room (no disk writes), else on disk.
         shm = scratch.SHM_DIR if os.path.isdir(scratch.SHM_DIR) and shutil.disk_usage(scratch.SHM_DIR).free > 2 * size \
@@ -342,9 +340,8 @@ class SqliteLoad:
                 # now, need no conflict handling: a plain INSERT is ~20% cheaper. Should another
                 # writer have added a row meanwhile, the INSERT fails and the load changes nothing.
                 tail = "" if self.index_statements else f" {UPSERT_TAIL}"
-                result = adbcload.run_child(Path(backend.path).expanduser(), ipc,
-                                            f"{INSERT}{tail}",
-                                            self.index_statements)
+                result = adbc.run_child(Path(backend.path).expanduser(), ipc, f"{INSERT}{tail}",
+                                        self.index_statements)
                 log.debug("registry load child: %s", result)
             finally:
                 backend.connect()
