@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Layer rules of docs/ARCHITECTURE.md, enforced: import-linter contracts and heavy imports."""
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,25 @@ def test_only_transport_pcsc_imports_smartcard():
         if ("import smartcard" in text or "from smartcard" in text) and path.name != "pcsc.py":
             offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def _import_graph():
+    spec = importlib.util.spec_from_file_location("import_graph", REPO / "scripts" / "import_graph.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_module_import_circles_not_even_lazy_or_type_checking_ones():
+    graph = _import_graph()
+    assert graph.cycles(graph.graph()) == []
+
+
+def test_the_circle_finder_sees_a_circle():
+    graph = _import_graph()
+    assert graph.cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_reading_a_card_does_not_load_pycryptodome_or_cffi():
+    mods = _modules_after("import cardkit.icao.reading, cardkit.transport.inproc")
+    assert not {"Crypto", "cffi", "pycparser"} & mods

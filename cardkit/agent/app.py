@@ -2,8 +2,9 @@
 """The agent's routes (Starlette), behind :class:`~cardkit.agent.security.Guard`.
 
 ``GET /v1/status``, ``GET /v1/readers``, ``POST /v1/read``, ``POST /v1/qr``,
-``GET /v1/checkins/{id}`` (+ ``/fhir``, ``/face.jpg``), WebSocket ``/v1/events``, the API
-documents, the ES module client ``/cardkit-agent.js`` and the demo page ``/demo``.
+``GET /v1/checkins/{id}`` (+ ``/fhir``, ``/face.jpg``), ``POST /v1/pair/request``, WebSocket
+``/v1/events``, the API documents, the ES module client ``/cardkit-agent.js`` and the demo page
+``/demo``: one function per route group, assembled by :func:`build_app`.
 Card work runs in worker threads; every failure is a typed JSON error (English | Vietnamese).
 """
 
@@ -28,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from cardkit.agent import schema
 from cardkit.agent.config import AgentConfig
 from cardkit.agent.owner import ReaderOwner, ReadOutcome, face_url
+from cardkit.agent.pairing import PairingDesk
 from cardkit.agent.problems import AgentError, Code, Problem, problem_of
 from cardkit.agent.security import WS_PROTOCOL, Guard, RateLimiter
 from cardkit.agent.tokens import TokenStore
@@ -96,8 +98,49 @@ def _caller(request) -> str | None:
 
 
 def build_app(owner: ReaderOwner, config: AgentConfig, tokens: TokenStore, *,
-              limiter: RateLimiter | None = None) -> Guard:
-    """The ASGI application: the routes wrapped in the security guard."""
+              limiter: RateLimiter | None = None, pairing: PairingDesk | None = None) -> Guard:
+    """The ASGI application: the route groups wrapped in the security guard. ``pairing``: who
+    approves ``POST /v1/pair/request`` (default: nobody on screen, the CLI pairs)."""
+    pairing = pairing or PairingDesk(tokens, None, timeout=config.pair_timeout)
+    routes = [*page_routes(), *card_routes(owner), *checkin_routes(owner), *pairing_routes(pairing),
+              WebSocketRoute("/v1/events", functools.partial(stream_events, owner=owner))]
+    app = Starlette(routes=routes, lifespan=functools.partial(_lifespan, owner=owner),
+                    exception_handlers={404: lambda r, e: error(Problem(Code.NOT_FOUND)),
+                                        405: lambda r, e: error(Problem(Code.INVALID_REQUEST, "method not allowed"))})
+    return Guard(app, config=config, tokens=tokens, limiter=limiter)
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app, owner: ReaderOwner):
+    """The standalone agent's presence poller runs with the server (the station runs its own owner)."""
+    owner.start()
+    try:
+        yield
+    finally:
+        owner.stop()
+
+
+def page_routes() -> list[Route]:
+    """The demo page, the ES module client and the API documents (no token needed)."""
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(schema.openapi())
+
+    async def result_schema(request: Request) -> Response:
+        return JSONResponse(schema.READ_RESULT, media_type="application/schema+json")
+
+    return [
+        Route("/", lambda r: RedirectResponse("/demo")),
+        Route("/demo", static("demo.html", "text/html; charset=utf-8", csp=DEMO_CSP)),
+        Route("/cardkit-agent.js", static("cardkit-agent.js", "text/javascript; charset=utf-8")),
+        Route("/demo.js", static("demo.js", "text/javascript; charset=utf-8")),
+        Route("/v1/openapi.json", openapi),
+        Route("/v1/schema/read-result.json", result_schema),
+    ]
+
+
+def card_routes(owner: ReaderOwner) -> list[Route]:
+    """The reader: status, readers, the read (one at a time), the QR scanned before it."""
 
     @handled
     async def status(request: Request) -> Response:
@@ -124,6 +167,13 @@ def build_app(owner: ReaderOwner, config: AgentConfig, tokens: TokenStore, *,
         payload = owner.scan_qr(body["text"])
         return JSONResponse({"scanned": True, "id_number": payload.id_number})
 
+    return [Route("/v1/status", status), Route("/v1/readers", readers),
+            Route("/v1/read", read, methods=["POST"]), Route("/v1/qr", qr, methods=["POST"])]
+
+
+def checkin_routes(owner: ReaderOwner) -> list[Route]:
+    """Journaled check-ins (the desk's and the browser's alike), as JSON and FHIR, and the face."""
+
     async def _record(request: Request):
         rec = await run_in_threadpool(owner.checkin, request.path_params["checkin_id"])
         if rec is None:
@@ -141,47 +191,24 @@ def build_app(owner: ReaderOwner, config: AgentConfig, tokens: TokenStore, *,
     @handled
     async def face(request: Request) -> Response:
         jpeg = owner.faces.get(request.path_params["checkin_id"])
-        if jpeg is None:
+        if jpeg is None:  # never kept, or expired (agent.toml face_max_age)
             raise _not_found()
         return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(schema.openapi())
+    return [Route("/v1/checkins/{checkin_id}", checkin), Route("/v1/checkins/{checkin_id}/fhir", fhir),
+            Route("/v1/checkins/{checkin_id}/face.jpg", face)]
 
-    async def result_schema(request: Request) -> Response:
-        return JSONResponse(schema.READ_RESULT, media_type="application/schema+json")
 
-    async def events(ws: WebSocket) -> None:
-        await stream_events(ws, owner)
+def pairing_routes(desk: PairingDesk) -> list[Route]:
+    """``POST /v1/pair/request`` from an allowed origin: waits for the desk's answer."""
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app):
-        owner.start()
-        try:
-            yield
-        finally:
-            owner.stop()
+    @handled
+    async def pair_request(request: Request) -> Response:
+        pairing, token = await desk.request(_caller(request))
+        logger.info("pairing %s approved at the desk for %s", pairing.pairing_id, pairing.origin)
+        return JSONResponse({**pairing.public(), "token": token}, headers={"Cache-Control": "no-store"})
 
-    routes = [
-        Route("/", lambda r: RedirectResponse("/demo")),
-        Route("/demo", static("demo.html", "text/html; charset=utf-8", csp=DEMO_CSP)),
-        Route("/cardkit-agent.js", static("cardkit-agent.js", "text/javascript; charset=utf-8")),
-        Route("/demo.js", static("demo.js", "text/javascript; charset=utf-8")),
-        Route("/v1/openapi.json", openapi),
-        Route("/v1/schema/read-result.json", result_schema),
-        Route("/v1/status", status),
-        Route("/v1/readers", readers),
-        Route("/v1/read", read, methods=["POST"]),
-        Route("/v1/qr", qr, methods=["POST"]),
-        Route("/v1/checkins/{checkin_id}", checkin),
-        Route("/v1/checkins/{checkin_id}/fhir", fhir),
-        Route("/v1/checkins/{checkin_id}/face.jpg", face),
-        WebSocketRoute("/v1/events", events),
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={404: lambda r, e: error(Problem(Code.NOT_FOUND)),
-                                        405: lambda r, e: error(Problem(Code.INVALID_REQUEST, "method not allowed"))})
-    return Guard(app, config=config, tokens=tokens, limiter=limiter)
+    return [Route("/v1/pair/request", pair_request, methods=["POST"])]
 
 
 def _not_found() -> AgentError:
@@ -200,7 +227,7 @@ def static(name: str, media_type: str, *, csp: str | None = None):
     return serve
 
 
-async def stream_events(ws: WebSocket, owner: ReaderOwner) -> None:
+async def stream_events(ws: WebSocket, *, owner: ReaderOwner) -> None:
     """Every event to this client until it leaves (it must offer the ``cardkit.v1`` subprotocol)."""
     offered = [p.strip() for p in (ws.headers.get("sec-websocket-protocol") or "").split(",")]
     if WS_PROTOCOL not in offered:

@@ -6,6 +6,11 @@
     max_body = 16384                              # bytes of a request body
     rate_per_second = 10                          # sustained requests per caller ...
     burst = 40                                    # ... and the burst above it
+    face_max_age = 600                            # seconds the holder's face stays at its URL
+    pair_timeout = 60                             # seconds a page waits for the desk to approve it
+
+The station runs the same agent inside itself with ``agent = "on"`` in ``station.toml``; it then
+also approves new origins on its screen (``POST /v1/pair/request``).
 
 The card, registry and trust store come from the station's ``station.toml``
 (:mod:`cardkit.station.config`), so the agent and the station read and journal alike.
@@ -52,13 +57,17 @@ class AgentConfig:
     max_body: int = 16 * 1024
     rate_per_second: float = 10.0
     burst: int = 40
+    face_max_age: float = 600.0
+    pair_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         if self.host not in LOOPBACK:
             raise InputError(f"the agent binds to loopback only (127.0.0.1 or ::1), not {self.host!r}",
                              message_vi="Dịch vụ chỉ được mở trên địa chỉ nội bộ 127.0.0.1 hoặc ::1.")
-        if not 0 <= int(self.port) <= 65535 or self.max_body <= 0 or self.rate_per_second <= 0 or self.burst <= 0:
-            raise InputError("agent config: port, max_body, rate_per_second and burst must be positive",
+        if (not 0 <= int(self.port) <= 65535 or min(self.max_body, self.rate_per_second, self.burst) <= 0
+                or min(self.face_max_age, self.pair_timeout) <= 0):
+            raise InputError("agent config: port, max_body, rate_per_second, burst, face_max_age and pair_timeout "
+                             "must be positive",
                              message_vi="Cấu hình dịch vụ đọc thẻ không hợp lệ.")
         object.__setattr__(self, "allowed_origins", tuple(dict.fromkeys(normalize_origin(o) for o in self.allowed_origins)))
 
@@ -76,8 +85,7 @@ def load_agent_config(path: str | Path | None = None) -> AgentConfig:
     try:
         data = tomllib.loads(p.read_text("utf-8"))
         kw: dict[str, float] = {k: int(data[k]) for k in ("port", "max_body", "burst") if k in data}
-        if "rate_per_second" in data:
-            kw["rate_per_second"] = float(data["rate_per_second"])
+        kw.update({k: float(data[k]) for k in ("rate_per_second", "face_max_age", "pair_timeout") if k in data})
         origins = data.get("allowed_origins", [])
         if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
             raise TypeError("allowed_origins must be a list of strings")
@@ -97,6 +105,8 @@ def dumps(config: AgentConfig) -> str:
         f"max_body = {config.max_body}",
         f"rate_per_second = {config.rate_per_second}",
         f"burst = {config.burst}",
+        f"face_max_age = {config.face_max_age}",
+        f"pair_timeout = {config.pair_timeout}",
     ]) + "\n"
 
 

@@ -7,6 +7,11 @@ A read runs in a worker thread: open the card (:meth:`CheckInPipeline.read`, i.e
 (:meth:`CheckInPipeline.evaluate` / :meth:`record`). Verdicts are the library's
 (``ReadResult.to_dict()``), never re-derived here. A second read while one runs is refused at
 once with :attr:`Code.BUSY`; a presence poller publishes card inserted / removed while idle.
+
+The same owner serves the browser and, when the agent runs inside the station, the desk: the
+station's key entry calls :meth:`ReaderOwner.read_access` and shows every read (its own and the
+browser's) through a :class:`~cardkit.agent.watchers.ReadWatcher`, so there is one reader, one
+lock, one presence poller and one journal.
 """
 
 from __future__ import annotations
@@ -22,11 +27,12 @@ from cardkit.agent.events import EventHub, EventKind
 from cardkit.agent.faces import FaceCache, as_jpeg
 from cardkit.agent.problems import AgentError, Code, problem_of
 from cardkit.agent.sources import CardSource
+from cardkit.agent.watchers import Stage, Watchers
 from cardkit.errors import CardkitError, CardRemovedError, TransportError
 from cardkit.icao.reading import ReadResult
 from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
 from cardkit.icao.lds.ef import DataGroup
-from cardkit.icao.session import FileEvent, FileEventKind
+from cardkit.icao.session import AccessSpec, FileEvent, FileEventKind
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.station.access import access_from_input
 from cardkit.station.checkin import CheckIn, CheckInPipeline, RegistrySource
@@ -49,11 +55,12 @@ def face_url(checkin_id: str) -> str:
 class ReaderOwner:
     def __init__(self, source: CardSource, config: StationConfig, registry: RegistrySource = None, trust=None, *,
                  hub: EventHub | None = None, clock: Callable[[], datetime] | None = None,
-                 new_id: Callable[[], str] | None = None, poll_interval: float = 0.3) -> None:
+                 new_id: Callable[[], str] | None = None, poll_interval: float = 0.3,
+                 faces: FaceCache | None = None) -> None:
         self.source = source
-        self.config = config
         self.hub = hub or EventHub()
-        self.faces = FaceCache()
+        self.watchers = Watchers()
+        self.faces = faces if faces is not None else FaceCache()
         self.make_id = new_id or (lambda: str(uuid.uuid4()))
         self.pipeline = CheckInPipeline(config, registry, trust, clock=clock, new_id=self._take_id)
         self.poll_interval = poll_interval
@@ -64,6 +71,10 @@ class ReaderOwner:
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
         self.card_present: bool | None = None
+
+    @property
+    def config(self) -> StationConfig:
+        return self.pipeline.config  # the station's setup screen reconfigures the one pipeline
 
     @property
     def busy(self) -> bool:
@@ -83,30 +94,43 @@ class ReaderOwner:
 
     # -- the read -----------------------------------------------------------------------------
     def read(self, key: str, *, use_qr: bool, origin: str | None) -> ReadOutcome:
+        """A read asked for through the agent (the browser, a program): journaled with its origin."""
         if use_qr and self.qr is None:
             raise AgentError(Code.NO_QR)
         qr = self.qr if use_qr or (self.qr is not None and self.qr.id_number == key.strip()) else None
         access = access_from_input(key, qr)
+        outcome = self.read_access(access, qr, origin=origin, extra={"origin": origin, "via": "agent"})
+        if qr is not None and qr is self.qr:
+            self.qr = None  # used with this card; the next patient scans their own
+        return outcome
+
+    def read_access(self, access: AccessSpec, qr=None, *, origin: str | None = None,
+                    extra: dict | None = None) -> ReadOutcome:
+        """Read with ``access`` now, or :attr:`Code.BUSY` at once when a read runs. ``origin`` None:
+        the desk itself (the station's key entry); ``extra`` goes into the journal row."""
         if not self._busy.acquire(blocking=False):
             raise AgentError(Code.BUSY)
         self._current = checkin_id = self.make_id()
+        stage = Stage.CARD
         try:
             self.hub.publish(EventKind.READ_STARTED, checkin_id=checkin_id)
-            outcome = self._read(access, checkin_id, origin, qr)
-            if qr is not None:
-                self.qr = None  # used with this card; the next patient scans their own
-            return outcome
+            self.watchers.notify("read_started", checkin_id, origin)
+            result = self._read(access, checkin_id)
+            stage = Stage.JOURNAL
+            return self._check_in(result, checkin_id, qr, extra)
         except Exception as exc:
             self.faces.drop(checkin_id)
             if not isinstance(exc, CardkitError):
                 logger.exception("read failed")
             self.hub.publish(EventKind.READ_FAILED, checkin_id=checkin_id, **problem_of(exc).to_dict())
+            self.watchers.notify("read_failed", exc.__cause__ if stage is Stage.JOURNAL and exc.__cause__ else exc,
+                                 stage)
             raise
         finally:
             self._current = ""
             self._busy.release()
 
-    def _read(self, access, checkin_id: str, origin: str | None, qr) -> ReadOutcome:
+    def _read(self, access, checkin_id: str) -> ReadResult:
         with self._card:  # waits for a presence probe in flight (a PC/SC probe powers the card off)
             conn = self.source.connect()
             try:
@@ -120,15 +144,21 @@ class ReaderOwner:
                     conn.close()
                 except CardkitError:
                     pass
+        self.watchers.notify("file_event", FileEvent(FileEventKind.VERIFY, None))
+        return result
+
+    def _check_in(self, result: ReadResult, checkin_id: str, qr, extra: dict | None) -> ReadOutcome:
         doc = result.to_dict()
         self.hub.publish(EventKind.VERDICTS, checkin_id=checkin_id, overall=doc["overall"], verdicts=doc["verdicts"])
         checkin = self.pipeline.evaluate(result, qr)
+        self.watchers.notify("evaluated", checkin)
         try:
-            checkin = self.pipeline.record(checkin, extra={"origin": origin, "via": "agent"})
+            checkin = self.pipeline.record(checkin, extra=extra)
         except CardkitError as exc:
             raise AgentError(Code.JOURNAL_FAILED, type(exc).__name__) from exc
         self.hub.publish(EventKind.CHECKIN_JOURNALED, checkin_id=checkin.checkin_id, seq=checkin.seq,
                          overall=doc["overall"])
+        self.watchers.notify("journaled", checkin)
         return ReadOutcome(result, checkin, self.faces.get(checkin_id) is not None)
 
     def _still_present(self) -> bool:
@@ -139,6 +169,7 @@ class ReaderOwner:
             return False
 
     def _progress(self, ev: FileEvent, checkin_id: str) -> None:
+        self.watchers.notify("file_event", ev)
         self.hub.publish(EventKind.FILE_PROGRESS, checkin_id=checkin_id, file=ev.name, state=ev.kind.value,
                          done=ev.done, total=ev.total, error=ev.error)
         if ev.kind is not FileEventKind.DONE or not ev.data:
@@ -171,14 +202,14 @@ class ReaderOwner:
             self._poller.join(5)
             self._poller = None
 
-    def _probe(self) -> tuple[bool, object]:
+    def _probe(self) -> tuple[bool, BaseException | None]:
         try:
             return self.source.card_present(), None
         except CardkitError as exc:
-            return False, problem_of(exc)
+            return False, exc
         except Exception as exc:  # the poller's boundary: a PC/SC surprise must not end presence events
             logger.warning("card presence probe failed: %s", type(exc).__name__)
-            return False, problem_of(exc)
+            return False, exc
         finally:
             self._card.release()
 
@@ -186,20 +217,22 @@ class ReaderOwner:
         problem, seen = None, None
         while not self._stop.is_set():
             if not self.busy and self._card.acquire(blocking=False):
-                present, now = self._probe()
+                present, exc = self._probe()
+                now = problem_of(exc) if exc is not None else None
                 if now != problem:
                     problem = now
                     if now is not None:
                         self.hub.publish(EventKind.READER_PROBLEM, **now.to_dict())
+                    self.watchers.notify("reader_problem", exc)
                 # a change counts once two probes in a row agree (a card being powered down after
                 # a read can look absent for an instant)
                 confirmed, seen = present == seen, present
                 if confirmed and present != self.card_present:
                     if self.card_present is not None or present:
                         self.hub.publish(EventKind.CARD_INSERTED if present else EventKind.CARD_REMOVED)
+                        self.watchers.notify("presence", present)
                     self.card_present = present
             self._stop.wait(self.poll_interval)
-
 
     # -- status ---------------------------------------------------------------------------------
     def status(self) -> dict[str, object]:

@@ -32,6 +32,10 @@ class Code(str, Enum):
     ORIGIN_REFUSED = "origin_refused"
     UNAUTHORIZED = "unauthorized"
     NOT_FOUND = "not_found"
+    PAIRING_DENIED = "pairing_denied"
+    PAIRING_TIMEOUT = "pairing_timeout"
+    PAIRING_PENDING = "pairing_pending"
+    PAIRING_ON_CLI = "pairing_on_cli"
     JOURNAL_FAILED = "journal_failed"
     INTERNAL = "internal"
 
@@ -61,6 +65,14 @@ TEXT: dict[Code, tuple[int, str, str]] = {
     Code.UNAUTHORIZED: (401, "A valid pairing token is needed (cardkit agent pair ORIGIN).",
                         "Cần mã ghép nối hợp lệ (cardkit agent pair ORIGIN)."),
     Code.NOT_FOUND: (404, "Not found.", "Không tìm thấy."),
+    Code.PAIRING_DENIED: (403, "The desk refused to let this web origin read cards.",
+                          "Quầy tiếp nhận đã từ chối cho trang web này đọc thẻ."),
+    Code.PAIRING_TIMEOUT: (403, "Nobody approved the pairing at the desk in time; ask again.",
+                           "Quầy tiếp nhận chưa đồng ý kịp thời. Vui lòng yêu cầu ghép nối lại."),
+    Code.PAIRING_PENDING: (409, "A pairing request is already waiting at the desk.",
+                           "Đã có một yêu cầu ghép nối đang chờ quầy tiếp nhận."),
+    Code.PAIRING_ON_CLI: (403, "This agent pairs web origins only with `cardkit agent pair ORIGIN` on the desk PC.",
+                          "Dịch vụ này chỉ ghép nối bằng lệnh `cardkit agent pair ORIGIN` trên máy của quầy."),
     Code.JOURNAL_FAILED: (500, "The check-in could not be written to the journal.",
                           "Không ghi được lượt tiếp nhận vào nhật ký."),
     Code.INTERNAL: (500, "Internal error of the agent.", "Lỗi nội bộ của dịch vụ đọc thẻ."),

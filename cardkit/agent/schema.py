@@ -115,6 +115,10 @@ READERS: dict[str, Any] = {
 }
 
 
+PAIRED: dict[str, Any] = {"type": "object", "required": ["pairing_id", "origin", "created", "token"],
+                          "properties": {"pairing_id": _S, "origin": _S, "created": _S, "token": _S}}
+
+
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -136,6 +140,14 @@ _GUARD = (Code.BAD_HOST, Code.ORIGIN_REFUSED, Code.UNAUTHORIZED, Code.RATE_LIMIT
 def _get(summary: str, schema: dict[str, Any], *extra: Code, content: dict | None = None) -> dict[str, Any]:
     ok = {"description": "OK", **(content or _json(schema))}
     return {"get": {"summary": summary, "responses": {"200": ok, **_errors(*_GUARD, *extra)}}}
+
+
+PAIR_REQUEST: dict[str, Any] = {"post": {
+    "summary": "ask the desk to pair this page's origin (allowed origins only): waits for the answer on the "
+               "station's screen, then returns the token",
+    "responses": {"200": {"description": "approved", "content": {"application/json": {"schema": PAIRED}}},
+                  **_errors(Code.BAD_HOST, Code.ORIGIN_REFUSED, Code.RATE_LIMITED, Code.INVALID_REQUEST,
+                            Code.PAIRING_DENIED, Code.PAIRING_TIMEOUT, Code.PAIRING_PENDING, Code.PAIRING_ON_CLI)}}}
 
 
 def openapi() -> dict[str, Any]:
@@ -171,10 +183,11 @@ def openapi() -> dict[str, Any]:
         if "{checkin_id}" in path:
             paths[path]["parameters"] = [{"name": "checkin_id", "in": "path", "required": True, "schema": _S}]
     secured = {"security": [{"pairingToken": []}]}
-    for path, item in paths.items():
+    for item in paths.values():
         for op in item.values():
             if isinstance(op, dict) and "responses" in op:
                 op.update(secured)
+    paths["/v1/pair/request"] = PAIR_REQUEST  # no token: this is how a page gets one
     return {
         "openapi": "3.1.0",
         "info": {"title": "cardkit desk agent", "version": API_VERSION,

@@ -9,7 +9,7 @@
 3. **Preflight** (``OPTIONS`` + ``Access-Control-Request-Method``) is answered for allowed
    origins only, with ``Access-Control-Allow-Private-Network: true`` when the browser asks
    (Private Network Access, https://wicg.github.io/private-network-access/ §3.2).
-4. **Token**: every ``/v1`` route but the API documents needs ``Authorization: Bearer <token>``
+4. **Token**: every ``/v1`` route but the API documents and the pairing request needs ``Authorization: Bearer <token>``
    (WebSocket: subprotocol ``token.<token>``, since browsers cannot set headers there) of a
    pairing; a request carrying an Origin must use that origin's own pairing.
 5. **Rate** (token bucket per caller) and **size** (body bytes) limits.
@@ -36,7 +36,9 @@ from cardkit.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-PUBLIC = frozenset({"/", "/demo", "/demo.js", "/cardkit-agent.js", "/v1/openapi.json", "/v1/schema/read-result.json"})
+# no token needed (the pairing request is how a page gets one: its Origin must still be allowed)
+PUBLIC = frozenset({"/", "/demo", "/demo.js", "/cardkit-agent.js", "/v1/openapi.json", "/v1/schema/read-result.json",
+                    "/v1/pair/request"})
 WS_PROTOCOL = "cardkit.v1"
 WS_TOKEN = "token."
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -3,8 +3,9 @@
 (tests, load tests and benchmarks: any object with ``atr`` and ``transmit``, e.g. a simulated
 card, so this package never imports the simulator).
 
-The station's TUI has its own sources (``cardkit.tui.backends``); the agent cannot import the
-TUI package, and needs only these two.
+When the agent runs inside the station, it reads the station's own source
+(:class:`StationSource` wraps any :class:`cardkit.transport.sources.CardSource`), so the reader
+chosen in the station's setup is the agent's too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Protocol
 
 from cardkit.errors import NoReaderError
 from cardkit.transport.base import Connection
-from cardkit.transport.sources import InProcessCardSource
+from cardkit.transport.sources import CardSource as StationCardSource
+from cardkit.transport.sources import InProcessCardSource, PcscCardSource
 
 
 class CardSource(Protocol):
@@ -65,3 +67,28 @@ class InProcessSource(InProcessCardSource):
 
     def readers(self) -> list[dict[str, object]]:
         return [{"name": self.name, "card_present": self.card_present(), "selected": True}]
+
+
+class StationSource:
+    """The station's card source as the agent lists it (``readers()`` with presence per reader)."""
+
+    def __init__(self, source: StationCardSource) -> None:
+        self.inner = source
+
+    def card_present(self) -> bool:
+        return self.inner.card_present()
+
+    def connect(self) -> Connection:
+        return self.inner.connect()
+
+    def readers(self) -> list[dict[str, object]]:
+        if isinstance(self.inner, PcscCardSource):
+            from cardkit.transport.pcsc import card_states
+
+            states = card_states()
+        else:
+            states = {name: self.inner.card_present() for name in self.inner.readers()}
+        wanted = getattr(self.inner, "wanted", "") or ""
+        return [{"name": n, "card_present": p,
+                 "selected": wanted.lower() in n.lower() if wanted else n == self.inner.name}
+                for n, p in states.items()]

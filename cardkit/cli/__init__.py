@@ -26,6 +26,7 @@ from cardkit.errors import CardkitError, FileAccessError
 COMMAND_MODULES = [
     "readers",
     "read",
+    "cache",
     "verify",
     "trust",
     "sim",

@@ -98,6 +98,7 @@ def serve(args: argparse.Namespace) -> int:
 
     from cardkit.agent.app import build_app
     from cardkit.agent.config import load_agent_config
+    from cardkit.agent.faces import FaceCache
     from cardkit.agent.owner import ReaderOwner
     from cardkit.agent.sources import PcscSource
     from cardkit.agent.tokens import TokenStore
@@ -118,7 +119,7 @@ def serve(args: argparse.Namespace) -> int:
             station = demo.config(station)
         station = station.with_(**overrides)
         owner = ReaderOwner(PcscSource(station.reader), station, functools.partial(open_store, station.registry_url),
-                            load_trust_store(station.trust_path))
+                            load_trust_store(station.trust_path), faces=FaceCache(max_age=config.face_max_age))
         tokens = TokenStore()
         base = f"http://127.0.0.1:{config.port}"
         print(f"cardkit agent: listening on {base} (API {base}/v1/openapi.json)", file=sys.stderr)

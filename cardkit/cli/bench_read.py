@@ -96,10 +96,12 @@ def _print_model(m: dict) -> None:
         if profile == "link":
             continue
         print(f"{profile} (DG2 {entry['dg2_bytes']} B)")
-        for strategy in ("cardkit", "cardkit-short", "223+select", "160"):
+        for strategy in ("cardkit", "cardkit-short", "223+select", "160", "returning"):
             e = entry[strategy]
             rates = "  ".join(f"{r}: {v['modelled_ms']:.0f} ms (floor {v['floor_ms']:.0f}, x{v['ratio']:.2f}, "
-                              f"identity {v['time_to_identity_ms']:.0f})" for r, v in e["by_bitrate"].items())
+                              f"identity {v['time_to_identity_ms']:.0f}"
+                              + (f", x{v['vs_first_read']:.2f} of a first read" if "vs_first_read" in v else "") + ")"
+                              for r, v in e["by_bitrate"].items())
             print(f"  {strategy:10} apdus={e['apdus']} air={e['bytes_on_air']} B cpu={e['host_cpu_ms']} ms  {rates}")
 
 

@@ -34,8 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="do not count BAC on a chip whose signed data advertises PACE as an access downgrade "
                         "(the check is then NOT_CHECKED, switched off by configuration)")
     p.add_argument("--trust", help="trust store folder (CSCA certificates, master lists)")
+    p.add_argument("--terminal-cert", action="append", default=[], type=Path, metavar="FILE",
+                   help="EAC terminal certificate chain, one CV certificate file each, in chain order "
+                        "(CVCA, DV, terminal): with --terminal-key, runs Terminal Authentication to read DG3/DG4")
+    p.add_argument("--terminal-key", type=Path, metavar="FILE",
+                   help="the terminal certificate's private key (PKCS#8, PEM or DER)")
     p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--face-cache", action="store_true",
+                   help="returning cards: take DG2 (the face) from this station's encrypted cache when it holds "
+                        "the bytes EF.SOD lists, and keep the face of a VALID read there (`cardkit cache wipe`)")
     p.set_defaults(func=run)
 
 
@@ -60,6 +68,19 @@ def access_from_args(args: argparse.Namespace):
     return AccessSpec(mrz_key=mrz, can=pace_can, policy=args.access)
 
 
+def terminal_from_args(args: argparse.Namespace):
+    """The EAC terminal credentials of --terminal-cert/--terminal-key, or None when not given."""
+    certs, key = getattr(args, "terminal_cert", []), getattr(args, "terminal_key", None)
+    if not certs and key is None:
+        return None
+    if not certs or key is None:
+        raise InputError("--terminal-cert and --terminal-key go together",
+                         message_vi="Cần cả chứng chỉ và khóa của thiết bị đọc (--terminal-cert, --terminal-key).")
+    from cardkit.icao.ta import TerminalCredentials
+
+    return TerminalCredentials.load(certs, key)
+
+
 def run(args: argparse.Namespace) -> int:
     from cardkit.icao.reading import read_and_verify
     from cardkit.transport.pcsc import find_reader
@@ -68,11 +89,18 @@ def run(args: argparse.Namespace) -> int:
     from cardkit.icao.policy import DESK_POLICY
 
     access = access_from_args(args)
+    terminal = terminal_from_args(args)
     policy = replace(DESK_POLICY, forbid_access_downgrade=False) if args.allow_bac else DESK_POLICY
     trust = load_trust(Path(args.trust) if args.trust else None)
+    face_cache = None
+    if args.face_cache:
+        from cardkit.facecache import FileFaceCache
+
+        face_cache = FileFaceCache()
     reader = find_reader(args.reader)
     with reader.connect() as conn:
-        result = read_and_verify(conn, access, trust=trust, policy=policy)
+        result = read_and_verify(conn, access, trust=trust, policy=policy, terminal=terminal,
+                                 face_cache=face_cache)
     if args.out:
         save_files(_files_to_save(result.read), args.out)
     doc = result.to_dict()

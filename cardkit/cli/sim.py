@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--latency", help="link model BITRATE[:T_APDU][,fsc=N][,frame=T], e.g. 424k:5ms")
     s.add_argument("--reader-quirk", action="append", default=[],
                    help="simulated reader/chip quirk: no-extended, max-apdu:N, le256-refused, aa-le-max:N")
+    s.add_argument("--eac", nargs="?", const="", metavar="CVCA_FILE",
+                   help="enforce EAC Terminal Authentication for DG3/DG4, trusting this CVCA certificate "
+                        "(default: the simulator's, matching `cardkit sim make-terminal`)")
     s.add_argument("--insert-after", type=float, help="insert the card(s) after S seconds")
     s.add_argument("--remove-after", type=float, help="remove the card(s) after S seconds")
     s.add_argument("--interactive", action="store_true", help="Enter toggles insert/remove")
@@ -89,8 +92,9 @@ def serve(args: argparse.Namespace) -> int:
     runtime_faults, content_faults = split_faults(args.fault)
     images = load_images(args.dirs, args.person, args.profile, content_faults)
     delay = parse_latency(args.latency) if args.latency else None
+    eac = eac_trust_point(args.eac)
     bridges = [
-        VpcdBridge(make_reader_card(img, runtime_faults, args.reader_quirk), port=args.port + n, delay=delay)
+        VpcdBridge(make_reader_card(img, runtime_faults, args.reader_quirk, eac=eac), port=args.port + n, delay=delay)
         for n, img in enumerate(images)
     ]
     pcscd = Pcscd() if not args.no_pcscd else None
@@ -105,7 +109,8 @@ def serve(args: argparse.Namespace) -> int:
         for t in threads:
             t.start()
         for n, (b, img) in enumerate(zip(bridges, images)):
-            print(f"slot {n} (port {b.port}): card CAN {img.meta.get('can')}", flush=True)
+            ta = f", TA trusting {eac.chr}" if eac is not None else ""
+            print(f"slot {n} (port {b.port}): card CAN {img.meta.get('can')}{ta}", flush=True)
         _schedule(bridges, args)
         if args.interactive:
             print("Enter: insert/remove the card(s); Ctrl-C: stop", flush=True)
@@ -121,6 +126,25 @@ def serve(args: argparse.Namespace) -> int:
             b.stop()
         if pcscd is not None:
             pcscd.stop()
+
+
+def eac_trust_point(option: str | None):
+    """None (no TA: DG3/DG4 stay 6982), the simulator's CVCA ("") or the CVCA in a file."""
+    if option is None:
+        return None
+    if option == "":
+        from cardkit.sim.eac import trust_point
+
+        return trust_point()
+    from cardkit.errors import ParseError
+    from cardkit.sim.ta_card import parse_trust_point
+
+    try:
+        return parse_trust_point(Path(option).read_bytes())
+    except OSError as exc:
+        raise InputError(f"cannot read the CVCA certificate {option}: {exc.strerror}") from None
+    except ParseError as exc:
+        raise InputError(f"{option} is not a CVCA certificate: {exc}") from None
 
 
 def _schedule(bridges: list, args: argparse.Namespace) -> None:

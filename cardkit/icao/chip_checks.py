@@ -8,6 +8,10 @@ files, refuses the protocol or cannot continue under its keys is a clone: INVALI
 "not checked". CA is VALID only once a file has been read and MAC-verified under the new keys
 (9303-11 §6.2: the chip proves its key implicitly); when nothing else is left to read, EF.COM is
 read again under them for that proof.
+
+With a terminal chain configured (``terminal``), EAC Terminal Authentication runs around CA
+(:mod:`cardkit.icao.ta_checks`): v2 just before it, v1 just after it; its verdict is the
+``terminal_authentication`` check and CA keeps its own.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from cardkit.errors import AccessError, ApduError, ParseError, SecureMessagingEr
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.policy import ACTIVE_AUTHENTICATION as AA_CHECK
 from cardkit.icao.policy import CHIP_AUTHENTICATION as CA_CHECK
-from cardkit.icao.verdict import Verdict, invalid, not_checked, valid
+from cardkit.icao.verdict import Status, Verdict, invalid, not_checked, valid
 
 if TYPE_CHECKING:
     from cardkit.icao.aa import AaEvidence
     from cardkit.icao.lds.security_infos import SecurityInfos
     from cardkit.icao.session import ReadingSession
+    from cardkit.icao.ta import TaVersion, TerminalCredentials
+    from cardkit.icao.ta_checks import TaOutcome
 
 
 @dataclass
@@ -34,6 +40,17 @@ class ChipChecks:
     infos: "SecurityInfos | None" = None
     ca_pending: bool = False
     aa_evidence: "AaEvidence | None" = None
+    terminal: "TerminalCredentials | None" = None
+    ta: "TaOutcome | None" = None
+
+    @property
+    def ta_attempted(self) -> bool:
+        """A terminal chain is configured and the chip announced TA: its check is required."""
+        return self.ta is not None and self.ta.verdict.status is not Status.NOT_CHECKED
+
+    @property
+    def ta_opened(self) -> frozenset[int]:
+        return self.ta.opened if self.ta is not None else frozenset()
 
     @property
     def ca_offered(self) -> bool:
@@ -55,22 +72,104 @@ class ChipChecks:
     def _chip_authentication(self, dg14: bytes) -> None:
         from cardkit.icao.ca import chip_authentication
         from cardkit.icao.lds.security_infos import parse_security_infos
+        from cardkit.icao.ta import TaVersion
 
         try:
             self.infos = parse_security_infos(dg14)
         except (ParseError, AccessError) as exc:  # AccessError: unsound domain parameters
             self.verdicts.append(invalid(CA_CHECK, f"DG14 cannot be used: {exc}"))
+            self._ta_blocked(f"DG14 cannot be used ({exc})")
             return
+        version = self._ta_version() if self.terminal is not None else None
         if not self.infos.ca_public_keys:
+            if version is not None:
+                self._ta_without_ca()
             return  # nothing to do; :meth:`finish` says whether that is acceptable
+        sk = self._ta_v2() if version is TaVersion.V2 else None
         try:
-            self.session.send.sm = chip_authentication(self.session.send, self.infos)
+            self.session.send.sm = chip_authentication(self.session.send, self.infos, private_key=sk)
         except WrongKeyError as exc:  # not a password here: the chip refused the protocol
             self.verdicts.append(invalid(CA_CHECK, f"the chip refused chip authentication ({exc})"))
         except AccessError as exc:
             self.verdicts.append(invalid(CA_CHECK, f"chip authentication failed: {exc}"))
         else:
             self.ca_pending = True
+            if version is TaVersion.V1:
+                self._ta_v1()
+            return
+        if version is TaVersion.V1:
+            self._ta_blocked("TA v1 follows chip authentication, which failed")
+
+    # -- Terminal Authentication (cardkit.icao.ta_checks) ---------------------------------
+    def _ta_version(self) -> "TaVersion | None":
+        """The version to run, or None with :attr:`ta` saying why none runs."""
+        from cardkit.icao.ta import TaVersion
+        from cardkit.icao.ta_checks import TaFailure, announced_version, fail, not_offered, unsupported_version, version_of
+
+        announced = announced_version(self.infos, _card_access_infos(self.session.card_access))
+        if announced is None:
+            self.ta = not_offered()
+            return None
+        version = version_of(announced)
+        if version is None:
+            self.ta = unsupported_version(announced)
+        elif version is TaVersion.V2 and self.session.pace_result is None:
+            self.ta = fail(TaFailure.UNSUPPORTED, "the chip announces Terminal Authentication version 2, "
+                                                  "which needs a PACE session; this one used BAC")
+            return None
+        return version
+
+    def _ta_blocked(self, why: str) -> None:
+        from cardkit.icao.ta_checks import TaFailure, fail
+
+        if self.terminal is not None and self.ta is None:
+            self.ta = fail(TaFailure.REFUSED, f"Terminal Authentication could not run: {why}")
+
+    def _ta_without_ca(self) -> None:
+        from cardkit.icao.ta_checks import TaFailure, fail
+
+        self.ta = fail(TaFailure.UNSUPPORTED, "Terminal Authentication needs Chip Authentication, but the chip's "
+                                              "DG14 offers no Chip Authentication key")
+
+    def _ta_v2(self) -> int | None:
+        """TA v2 announcing the CA ephemeral key; its private part for CA, None when TA failed."""
+        from cardkit.icao.cvc import compressed
+        from cardkit.icao.ta import TaError, TaVersion, ca_ephemeral, terminal_authentication
+        from cardkit.icao.ta_checks import refused, success
+
+        pace, creds = self.session.pace_result, self.terminal
+        assert pace is not None and creds is not None and self.infos is not None
+        sk, comp = ca_ephemeral(self.infos)
+        id_picc = compressed(pace.domain, pace.chip_ephemeral_public_key)
+        try:
+            terminal_authentication(self.session.send, creds, version=TaVersion.V2, id_picc=id_picc, ephemeral_comp=comp)
+        except TaError as exc:
+            self.ta = refused(exc, creds)
+            return None
+        self.ta = success(creds, TaVersion.V2)
+        return sk
+
+    def _ta_v1(self) -> None:
+        """TA v1 right after CA (ICAO 9303-11 §7.1): ID_PICC from PACE or the MRZ document number."""
+        from cardkit.icao.cvc import compressed
+        from cardkit.icao.ta import TaError, TaVersion, id_picc_v1, terminal_authentication
+        from cardkit.icao.ta_checks import TaFailure, fail, refused, success
+
+        pace, creds = self.session.pace_result, self.terminal
+        assert creds is not None
+        if pace is not None:
+            id_picc = compressed(pace.domain, pace.chip_ephemeral_public_key)
+        elif self.session.mrz_key is not None:
+            id_picc = id_picc_v1(self.session.mrz_key.document_number)
+        else:  # BAC always has the MRZ key; a hand-built session must not reach the card
+            self.ta = fail(TaFailure.UNSUPPORTED, "TA v1 needs the document number (no MRZ key)")
+            return
+        try:
+            terminal_authentication(self.session.send, creds, version=TaVersion.V1, id_picc=id_picc)
+        except TaError as exc:
+            self.ta = refused(exc, creds)
+        else:
+            self.ta = success(creds, TaVersion.V1)
 
     def _active_authentication(self, dg15: bytes) -> None:
         from cardkit.icao.aa import authenticate
@@ -99,6 +198,8 @@ class ChipChecks:
 
     def finish(self, listed: frozenset[int], errors: dict[DataGroup, str]) -> None:
         """Verdicts for what the signed data advertises but the chip did not do."""
+        if self.terminal is not None:
+            self._finish_ta(listed, errors)
         done = {v.check for v in self.verdicts}
         if CA_CHECK not in done:
             if 14 in listed and DataGroup.DG14 in errors:
@@ -115,3 +216,24 @@ class ChipChecks:
                                                        "but the chip has no DG15"))
             else:
                 self.verdicts.append(not_checked(AA_CHECK, "the chip's signed data offers no Active Authentication"))
+
+    def _finish_ta(self, listed: frozenset[int], errors: dict[DataGroup, str]) -> None:
+        from cardkit.icao.ta_checks import TaFailure, fail, not_offered
+
+        if self.ta is None and 14 not in listed:  # signed data without DG14: no CA, hence no TA
+            self.ta = not_offered()
+        elif self.ta is None:  # DG14 hidden or the read stopped before TA could run
+            why = errors.get(DataGroup.DG14) or "chip authentication did not complete"
+            self.ta = fail(TaFailure.REFUSED, f"Terminal Authentication could not run: {why}")
+        self.verdicts.append(self.ta.verdict)
+
+
+def _card_access_infos(card_access: bytes | None) -> "SecurityInfos | None":
+    from cardkit.icao.lds.security_infos import parse_security_infos
+
+    if not card_access:
+        return None
+    try:
+        return parse_security_infos(card_access)
+    except (ParseError, AccessError):
+        return None

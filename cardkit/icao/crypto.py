@@ -3,20 +3,21 @@
 
 The suites are small interchangeable objects chosen from the cipher name or a protocol OID, so
 BAC, PACE, Chip Authentication and the card simulator share one implementation. Built on
-pycryptodome (DES/3DES/AES/CMAC); only the ISO/IEC 9797-1 retail MAC is composed by hand from
-single-DES, since no library offers it.
+``cryptography`` (AES, 3DES, CMAC), which the signature checks load anyway: one crypto library on
+the read path, and none that parses C headers at start-up (pycryptodome's cffi back end costs
+about 0.1 s of every ``cardkit read``). Only the ISO/IEC 9797-1 retail MAC is composed by hand from
+single DES, since no library offers it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
-from typing import cast
-
-from Crypto.Cipher import AES, DES, DES3
-from Crypto.Cipher._mode_ecb import EcbMode
-from Crypto.Hash import CMAC
+from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.cmac import CMAC
 
 
 def pad(data: bytes, block: int) -> bytes:
@@ -35,54 +36,47 @@ def unpad(data: bytes) -> bytes:
     return bytes(data[:i])
 
 
-def _des3(key: bytes) -> EcbMode:
-    # pycryptodome refuses keys where K1 == K2 (degenerate to single DES); honour them as the
-    # card does: E_K1 D_K1 E_K1 == E_K1.
-    # The casts: pycryptodome types DES3.new / DES.new as a union of every mode (AES.new has
-    # per-mode overloads, these do not); MODE_ECB always gives an EcbMode.
-    k = bytes(key)
-    try:
-        return cast(EcbMode, DES3.new(k, DES3.MODE_ECB))
-    except ValueError:
-        return cast(EcbMode, DES.new(k[:8], DES.MODE_ECB))
+def _tdes(key: bytes) -> TripleDES:
+    # Two-key 3DES (K1 K2 K1), given as the three-key form; K1 == K2 degenerates to single DES,
+    # which the card honours too.
+    k = bytes(key[:16])
+    return TripleDES(k + k[:8])
+
+
+def _des(key: bytes) -> TripleDES:
+    """Single DES as 3DES with K1 = K2 = K3 (E D E under one key is E)."""
+    return TripleDES(bytes(key[:8]) * 3)
+
+
+def _run(cipher: Cipher[Any], data: bytes, *, decrypt: bool = False) -> bytes:
+    ctx = cipher.decryptor() if decrypt else cipher.encryptor()
+    return ctx.update(bytes(data)) + ctx.finalize()
 
 
 def tdes_cbc_encrypt(key: bytes, data: bytes, iv: bytes = b"\x00" * 8) -> bytes:
-    ecb = _des3(key)
-    out = bytearray()
-    prev = iv
-    for i in range(0, len(data), 8):
-        block = bytes(a ^ b for a, b in zip(data[i : i + 8], prev))
-        prev = ecb.encrypt(block)
-        out += prev
-    return bytes(out)
+    return _run(Cipher(_tdes(key), modes.CBC(bytes(iv))), data)
 
 
 def tdes_cbc_decrypt(key: bytes, data: bytes, iv: bytes = b"\x00" * 8) -> bytes:
-    ecb = _des3(key)
-    out = bytearray()
-    prev = iv
-    for i in range(0, len(data), 8):
-        block = data[i : i + 8]
-        out += bytes(a ^ b for a, b in zip(ecb.decrypt(block), prev))
-        prev = block
-    return bytes(out)
+    return _run(Cipher(_tdes(key), modes.CBC(bytes(iv))), data, decrypt=True)
 
 
 def retail_mac(key: bytes, data: bytes) -> bytes:
-    """ISO/IEC 9797-1 MAC algorithm 3 with DES (ICAO 9303-11 §9.8.6.2); ``data`` already padded."""
+    """ISO/IEC 9797-1 MAC algorithm 3 with DES (ICAO 9303-11 §9.8.6.2); ``data`` already padded:
+    single-DES CBC under K_a over every block, then the last block through 3DES (K_a, K_b, K_a)."""
     if len(data) % 8:
         raise ValueError("retail MAC input must be padded to 8 bytes")
-    ka = DES.new(key[:8], DES.MODE_ECB)
-    kb = DES.new(key[8:16], DES.MODE_ECB)
-    h = b"\x00" * 8
-    for i in range(0, len(data), 8):
-        h = ka.encrypt(bytes(a ^ b for a, b in zip(data[i : i + 8], h)))
-    return ka.encrypt(kb.decrypt(h))
+    if not data:
+        return _run(Cipher(_tdes(key[:16]), modes.ECB()), b"\x00" * 8)
+    head, last = bytes(data[:-8]), bytes(data[-8:])
+    chain = _run(Cipher(_des(key), modes.CBC(b"\x00" * 8)), head)[-8:] if head else b"\x00" * 8
+    return _run(Cipher(_tdes(key[:16]), modes.CBC(chain)), last)
 
 
 def aes_cmac(key: bytes, data: bytes, size: int = 8) -> bytes:
-    return CMAC.new(key, msg=data, ciphermod=AES).digest()[:size]
+    mac = CMAC(algorithms.AES(bytes(key)))
+    mac.update(bytes(data))
+    return mac.finalize()[:size]
 
 
 def adjust_parity(key: bytes) -> bytes:
@@ -130,21 +124,20 @@ class CipherSuite:
 
     def encrypt(self, key: bytes, data: bytes, iv: bytes | None = None) -> bytes:
         if self.is_aes:
-            return AES.new(key, AES.MODE_CBC, iv=iv or b"\x00" * 16).encrypt(data)
+            return _run(Cipher(algorithms.AES(bytes(key)), modes.CBC(bytes(iv or b"\x00" * 16))), data)
         return tdes_cbc_encrypt(key, data, iv or b"\x00" * 8)
 
     def decrypt(self, key: bytes, data: bytes, iv: bytes | None = None) -> bytes:
         if len(data) % self.block_size:
             raise ValueError("ciphertext is not a whole number of blocks")
         if self.is_aes:
-            return AES.new(key, AES.MODE_CBC, iv=iv or b"\x00" * 16).decrypt(data)
+            return _run(Cipher(algorithms.AES(bytes(key)), modes.CBC(bytes(iv or b"\x00" * 16))), data, decrypt=True)
         return tdes_cbc_decrypt(key, data, iv or b"\x00" * 8)
 
     def encrypt_block(self, key: bytes, block: bytes) -> bytes:
         """Single-block ECB encryption (the AES SM IV is E(KS_enc, SSC), §9.8.6.1)."""
-        if self.is_aes:
-            return AES.new(key, AES.MODE_ECB).encrypt(block)
-        return _des3(key).encrypt(block)
+        algorithm = algorithms.AES(bytes(key)) if self.is_aes else _tdes(key)
+        return _run(Cipher(algorithm, modes.ECB()), block)
 
     def mac(self, key: bytes, data: bytes) -> bytes:
         """8-byte MAC over ``data`` (already padded by the caller where the protocol pads)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from math import isqrt
 
-from Crypto.Math.Primality import PROBABLY_PRIME, test_probable_prime
+from ecdsa.numbertheory import is_prime
 from ecdsa.ellipticcurve import INFINITY, CurveFp, PointJacobi
 
 from cardkit.errors import DomainParameterError
@@ -27,7 +27,7 @@ def _refuse(reason: str) -> DomainParameterError:
 
 
 def _prime(n: int) -> bool:
-    return n > 2 and test_probable_prime(n) == PROBABLY_PRIME
+    return n > 2 and is_prime(n)
 
 
 def check_ec(p: int, a: int, b: int, gx: int, gy: int, n: int, h: int) -> None:

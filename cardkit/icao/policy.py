@@ -5,7 +5,8 @@ One small frozen object, passed down to passive, chip and active authentication,
 written once. :data:`DESK_POLICY` is the default at the desk:
 
 - every data group EF.SOD lists must be read and hash-verified (EF.COM, unsigned, is advisory);
-  only DG3/DG4 answering ``6982`` (EAC, ICAO 9303-11 §7) are accepted as "protected";
+  only DG3/DG4 answering ``6982`` (EAC, ICAO 9303-11 §7) are accepted as "protected", unless
+  Terminal Authentication opened them; ``terminal_authentication`` is required once TA was tried;
 - Chip Authentication is required when the signed DG14 offers a CA key, Active Authentication
   when EF.SOD lists DG15 or DG14 carries an ActiveAuthenticationInfo. ``ca_replaces_aa`` is off:
   both are required when both are offered. A clone must then defeat both, they cost well under a
@@ -40,6 +41,7 @@ PASSIVE_AUTHENTICATION = "passive_authentication"
 CHIP_AUTHENTICATION = "chip_authentication"
 ACTIVE_AUTHENTICATION = "active_authentication"
 ACCESS_DOWNGRADE = "access_downgrade"
+TERMINAL_AUTHENTICATION = "terminal_authentication"  # EAC TA, when the desk has a terminal chain
 PA_CHECKS = (SOD_CONTENT, SOD_SIGNATURE, DS_VALIDITY, DS_CHAIN, ISSUING_STATE)
 
 
@@ -68,12 +70,15 @@ class VerificationPolicy:
     require_revocation: bool = False
 
     def required(self, *, listed: frozenset[int], protected: frozenset[int] = frozenset(),
-                 ca_offered: bool = False, aa_offered: bool = False, live: bool = False) -> tuple[str, ...]:
+                 ca_offered: bool = False, aa_offered: bool = False, live: bool = False,
+                 ta_attempted: bool = False) -> tuple[str, ...]:
         """The checks that must all be present and VALID.
 
         ``listed``: data groups EF.SOD lists; ``protected``: those of them the chip refused as
         EAC-protected (DG3/DG4 only); ``ca_offered``/``aa_offered``: what the chip's signed data
-        advertises; ``live``: the card was read now (chip and access checks apply).
+        advertises; ``live``: the card was read now (chip and access checks apply);
+        ``ta_attempted``: a terminal chain was configured and the chip announces Terminal
+        Authentication (then it must pass).
         """
         req = list(PA_CHECKS)
         req += [dg_hash_check(n) for n in sorted(listed) if n not in (protected & EAC_PROTECTED)]
@@ -86,6 +91,8 @@ class VerificationPolicy:
                 req.append(ACTIVE_AUTHENTICATION)
             if self.forbid_access_downgrade:
                 req.append(ACCESS_DOWNGRADE)
+            if ta_attempted:
+                req.append(TERMINAL_AUTHENTICATION)
         return tuple(req)
 
     def to_dict(self) -> dict[str, object]:

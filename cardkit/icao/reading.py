@@ -24,6 +24,7 @@ from cardkit.errors import CardkitError, ParseError, SecureMessagingError
 from cardkit.icao.aa import AaEvidence
 from cardkit.icao.card_data import CardData
 from cardkit.icao.chip_checks import ChipChecks
+from cardkit.icao.face_cache import FaceCache, remember_face
 from cardkit.icao.lds.com import parse_com
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import PaResult, passive_authentication
@@ -34,6 +35,7 @@ from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid,
 from cardkit.transport.base import Connection
 
 if TYPE_CHECKING:
+    from cardkit.icao.ta import TerminalCredentials
     from cardkit.person import PersonData
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class ReadResult:
             "bytes_sent": r.bytes_sent,
             "bytes_received": r.bytes_received,
             "seconds": round(r.seconds, 3),
+            "from_cache": [dg.label for dg in r.from_cache],
             "verdicts": [v.to_dict() for v in self.verdicts],
             "overall": self.overall.value,
             "required": list(self.required),
@@ -103,11 +106,17 @@ def read_and_verify(
     progress: Callable[[FileEvent], None] | None = None,
     now: datetime | None = None,
     policy: VerificationPolicy = DESK_POLICY,
+    terminal: TerminalCredentials | None = None,
+    face_cache: FaceCache | None = None,
 ) -> ReadResult:
+    """Open, read and verify. ``terminal``: an EAC terminal chain and key; when given and the chip
+    announces Terminal Authentication, TA runs (:mod:`cardkit.icao.ta_checks`) and must pass.
+    ``face_cache``: a returning card's DG2 is taken from it when it holds the bytes of the hash
+    EF.SOD lists (:mod:`cardkit.icao.face_cache`); a VALID read's DG2 is stored in it."""
     t0 = time.perf_counter()
-    session = ReadingSession(connection)
+    session = ReadingSession(connection, face_cache=face_cache)
     session.open(access)
-    checks = ChipChecks(session)
+    checks = ChipChecks(session, terminal=terminal)
     try:
         session.read_files(progress, on_file=checks.on_file)
         checks.prove_ca()
@@ -124,20 +133,27 @@ def read_and_verify(
     checks.finish(session.listed, session.file_errors)
     read = session.result(t0)
     result = verify(read, trust, now=now, chip_verdicts=checks.verdicts, policy=policy,
-                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14)
+                    ca_offered=checks.ca_offered, aa_offered=15 in session.listed or checks.aa_advertised_in_dg14,
+                    ta_attempted=checks.ta_attempted, opened=checks.ta_opened)
     result.aa_evidence = checks.aa_evidence
+    dg2 = read.files.get(DataGroup.DG2)
+    if face_cache is not None and session.sod is not None and dg2 is not None and DataGroup.DG2 not in read.from_cache \
+            and result.overall is Status.VALID:
+        remember_face(face_cache, session.sod, dg2)
     return result
 
 
 def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, chip_verdicts: Sequence[Verdict] = (),
-           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False) -> ReadResult:
+           policy: VerificationPolicy = DESK_POLICY, ca_offered: bool = False, aa_offered: bool = False,
+           ta_attempted: bool = False, opened: frozenset[int] = frozenset()) -> ReadResult:
     """Passive authentication of what was read, merged with the chip's own checks and the
-    access-control check, judged against what the card's signed data requires."""
+    access-control check, judged against what the card's signed data requires. ``opened``: the
+    data groups Terminal Authentication opened; a 6982 on them is no longer "protected"."""
     verdicts: list[Verdict] = []
     findings: list[Finding] = []
     pa = None
     sod = read.files.get(DataGroup.SOD)
-    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED)
+    protected = frozenset(n for n, sw in read.refused.items() if sw == SW.SECURITY_STATUS_NOT_SATISFIED) - opened
     if sod is None:
         why = read.errors.get(DataGroup.SOD, "not read")
         verdicts.append(invalid(PASSIVE_AUTHENTICATION, f"EF.SOD was not returned by the chip: {why}"))
@@ -148,10 +164,13 @@ def verify(read: CardRead, trust: TrustStore, *, now: datetime | None = None, ch
         verdicts.extend(pa.verdicts)
         findings.extend(pa.findings)
         findings.extend(com_findings(read.files.get(DataGroup.COM), pa.listed))
+        findings.extend(Finding(FindingCode.FACE_FROM_CACHE, f"{dg.label} came from this station's face cache, not "
+                                f"the chip: its {pa.hash_algorithm} hash is the one EF.SOD lists")
+                        for dg in read.from_cache)
     verdicts.extend(chip_verdicts)
     verdicts.append(access_verdict(read, policy))
     required = policy.required(listed=pa.listed if pa else frozenset(), protected=protected,
-                               ca_offered=ca_offered, aa_offered=aa_offered, live=True)
+                               ca_offered=ca_offered, aa_offered=aa_offered, live=True, ta_attempted=ta_attempted)
     if pa is None:
         required = (PASSIVE_AUTHENTICATION, *required)
     return ReadResult(read, verdicts, overall(verdicts, required), pa, tuple(findings), required, policy)

@@ -8,7 +8,9 @@ EF.SOD, not EF.COM, says what the chip holds: EF.COM is not signed, so a clone c
 and DG15 out of it. The groups read are the ones EF.SOD lists (EF.COM only when EF.SOD cannot
 be parsed, for display; verification then fails anyway). A protected file (``6982``, e.g. DG3)
 or an absent one is recorded per file with its status word, for verification to judge; a pulled
-card, a bad MAC or a wrong key aborts the read with a typed error.
+card, a bad MAC or a wrong key aborts the read with a typed error. With a face cache injected
+(:mod:`cardkit.icao.face_cache`), a returning card's DG2 is taken from it when its bytes hash to
+what EF.SOD lists; :attr:`CardRead.from_cache` says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
 from cardkit.icao.bac import bac
+from cardkit.icao.face_cache import FaceCache, cached_face
 from cardkit.icao.files import FileNotFoundOnCard, FileProtected, FileReader
 from cardkit.icao.keys import MrzKey, SecretPassword
 from cardkit.icao.lds.com import parse_com
@@ -33,6 +36,8 @@ from cardkit.transport.base import ApduProtocol, Connection
 if TYPE_CHECKING:  # imported lazily below: PACE pulls in EC arithmetic
     from cardkit.icao.domain import Domain
     from cardkit.icao.lds.security_infos import PaceInfo
+    from cardkit.icao.lds.sod import Sod
+    from cardkit.icao.pace.protocol import PaceResult
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +121,7 @@ class CardRead:
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
+    from_cache: tuple[DataGroup, ...] = ()  # files taken from the station's face cache, not the chip (DG2)
     extras: dict[str, object] = field(default_factory=dict)  # verdicts etc. added by later stages
 
 
@@ -133,7 +139,8 @@ class SecureSender:
 
 
 class ReadingSession:
-    def __init__(self, connection: Connection, *, protocol: ApduProtocol | None = None) -> None:
+    def __init__(self, connection: Connection, *, protocol: ApduProtocol | None = None,
+                 face_cache: FaceCache | None = None) -> None:
         self.connection = connection
         self.protocol = protocol or ApduProtocol(connection)
         self.send = SecureSender(self.protocol.send)
@@ -145,6 +152,11 @@ class ReadingSession:
         self.file_errors: dict[DataGroup, str] = {}
         self.refused: dict[int, int] = {}  # DG number -> status word
         self.listed: frozenset[int] = frozenset()  # data groups EF.SOD lists
+        self.sod: Sod | None = None  # EF.SOD parsed (not yet verified), once read
+        self.face_cache = face_cache
+        self.from_cache: list[DataGroup] = []
+        self.pace_result: PaceResult | None = None  # Terminal Authentication binds to its chip key
+        self.mrz_key: MrzKey | None = None  # after BAC: TA v1's ID_PICC is its document number
 
     # -- access control ---------------------------------------------------------------
     def read_card_access(self) -> bytes | None:
@@ -191,6 +203,7 @@ class ReadingSession:
         self.send.sm = None
         self.files.select_applet()
         self.send.sm = bac(self.protocol.send, access.mrz_key)
+        self.pace_result, self.mrz_key = None, access.mrz_key
         self.access_info = AccessInfo("BAC", reason, cipher="3DES", password="MRZ")
         return self.access_info
 
@@ -202,6 +215,7 @@ class ReadingSession:
             raise AccessError("PACE needs the CAN or the MRZ key", step="access")
         result = pace(self.protocol.send, password, info, params=domain)
         self.send.sm = result.sm
+        self.pace_result = result
         self.files.select_applet()
         self.access_info = AccessInfo(
             "PACE", "card offers PACE (EF.CardAccess)", mapping=result.mapping, cipher=result.cipher,
@@ -218,6 +232,7 @@ class ReadingSession:
             access=self.access_info, files=self.files_read, errors=self.file_errors, refused=self.refused,
             card_access=self.card_access, apdus=stats.apdus, bytes_sent=stats.bytes_sent,
             bytes_received=stats.bytes_received, seconds=time.perf_counter() - t0,
+            from_cache=tuple(self.from_cache),
         )
 
     def read_files(
@@ -230,7 +245,7 @@ class ReadingSession:
         com = self._read_one(DataGroup.COM, emit, on_file)
         sod = self._read_one(DataGroup.SOD, emit, on_file)
         for dg in read_order(self._to_read(com, sod)):
-            if dg is not DataGroup.SOD:
+            if dg is not DataGroup.SOD and not self._from_cache(dg, emit):
                 self._read_one(dg, emit, on_file)
         return self.files_read, self.file_errors
 
@@ -239,7 +254,8 @@ class ReadingSession:
 
         if sod is not None:
             try:
-                self.listed = frozenset(n for n in parse_sod(sod).dg_hashes if 1 <= n <= 16)
+                self.sod = parse_sod(sod)
+                self.listed = frozenset(n for n in self.sod.dg_hashes if 1 <= n <= 16)
                 return [DataGroup.from_number(n) for n in sorted(self.listed)]
             except ParseError as exc:
                 logger.warning("EF.SOD not parseable: %s", exc)
@@ -249,6 +265,20 @@ class ReadingSession:
             except ParseError as exc:
                 logger.warning("EF.COM not parseable: %s", exc)
         return []
+
+    def _from_cache(self, dg: DataGroup, emit: Callable[[FileEvent], None]) -> bool:
+        """DG2 from the face cache when it holds bytes of the hash EF.SOD lists (a returning card).
+        Not handed to ``on_file``: no chip exchange, so it proves nothing about the chip's keys."""
+        if dg is not DataGroup.DG2 or self.face_cache is None or self.sod is None:
+            return False
+        data = cached_face(self.face_cache, self.sod)
+        if data is None:
+            return False
+        emit(FileEvent(FileEventKind.START, dg))
+        self.files_read[dg] = data
+        self.from_cache.append(dg)
+        emit(FileEvent(FileEventKind.DONE, dg, len(data), len(data), data=data))
+        return True
 
     def _read_one(self, dg: DataGroup, emit: Callable[[FileEvent], None],
                   on_file: Callable[[DataGroup, bytes], None] | None) -> bytes | None:

@@ -92,6 +92,14 @@ class TerminalKey:
             raise InputError("terminal key is not an RSA private key")
         return cls(algorithm, rsa_key=key)
 
+    def matches(self, public: CvPublicKey) -> bool:
+        """True when this private key belongs to ``public`` (the terminal certificate's key)."""
+        if self.ec is not None:
+            return bool(self.ec.get_verifying_key().to_string("uncompressed") == public.point)
+        assert self.rsa_key is not None
+        numbers = self.rsa_key.public_key().public_numbers()
+        return (numbers.n, numbers.e) == (public.modulus, public.exponent)
+
     def sign(self, data: bytes, *, deterministic: bool = False) -> bytes:
         alg = self.algorithm
         if self.ec is not None:

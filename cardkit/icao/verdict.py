@@ -35,6 +35,7 @@ class FindingCode(str, Enum):
     LEGACY_ALGORITHM = "legacy_algorithm"  # SHA-1 accepted before the policy's cut-off
     COM_SOD_MISMATCH = "com_sod_mismatch"  # EF.COM (unsigned) lists other groups than EF.SOD
     CRL_OUT_OF_DATE = "crl_out_of_date"
+    FACE_FROM_CACHE = "face_from_cache"  # DG2 came from the station's face cache (its hash is EF.SOD's)
 
 
 @dataclass(frozen=True)

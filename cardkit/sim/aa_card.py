@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 
 if TYPE_CHECKING:
     from cardkit.sim.card import SimCard

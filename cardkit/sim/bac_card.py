@@ -4,18 +4,16 @@
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 from cardkit.icao.crypto import KDF_ENC, KDF_MAC, TDES, pad
 from cardkit.icao.sm import SmState
-
-if TYPE_CHECKING:
-    from cardkit.sim.card import SimCard
+from cardkit.sim.chip_state import Chip
 
 
 class BacCardHandler:
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def handle(self, card: Chip, cmd: CommandApdu) -> ResponseApdu:
         if cmd.ins == 0x84:
             if cmd.le != 8 or cmd.p1 or cmd.p2:
                 return ResponseApdu(b"", SW.WRONG_LENGTH if cmd.le != 8 else SW.INCORRECT_P1P2)
@@ -23,7 +21,7 @@ class BacCardHandler:
             return ResponseApdu(card.state.rnd_ic, SW.SUCCESS)
         return self._external_authenticate(card, cmd)
 
-    def _external_authenticate(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _external_authenticate(self, card: Chip, cmd: CommandApdu) -> ResponseApdu:
         key = card.config.mrz_key
         rnd_ic = card.state.rnd_ic
         card.state.rnd_ic = None  # one try per challenge

@@ -14,8 +14,12 @@ from ecdsa.ellipticcurve import CurveFp, PointJacobi
 
 from cardkit.errors import InputError
 from cardkit.icao.domain import DhDomain, EcDomain, standardized
-from cardkit.icao.lds.security_infos import (PaceInfo, UnknownSecurityInfo, build_security_infos,
-                                             encode_explicit_domain)
+from cardkit.icao.lds.security_infos import (
+    PaceInfo,
+    UnknownSecurityInfo,
+    build_security_infos,
+    encode_explicit_domain,
+)
 from cardkit.icao.oids import Oid, encode_oid
 from cardkit.tlv import encode_tlv
 

@@ -12,61 +12,25 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 from cardkit.errors import ParseError, SecureMessagingError
-from cardkit.icao.keys import MrzKey
 from cardkit.icao.sm import SmState
+from cardkit.sim.bac_card import BacCardHandler
+from cardkit.sim.chip_state import CardConfig, ChipState, R
 from cardkit.sim.image import FID_CARD_ACCESS, CardImage
 from cardkit.tlv import encode_tlv, parse_all
-from cardkit.transport.atr import build_contactless_atr
 
 logger = logging.getLogger(__name__)
 
 EMRTD_AID = bytes.fromhex("A0000002471001")
-# Contactless ATR whose historical bytes announce extended Lc/Le (ISO/IEC 7816-4 §8.1.1.2.7)
-DEFAULT_ATR = build_contactless_atr(bytes.fromhex("8073000040"))
 PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (sim.ta_card)
-
-
-def R(sw: int, data: bytes = b"") -> ResponseApdu:
-    return ResponseApdu(data, int(sw))
 
 
 class Handler(Protocol):
     def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None: ...
-
-
-@dataclass
-class CardConfig:
-    mrz_key: MrzKey | None = None
-    can: str | None = None
-    bac_enabled: bool = True
-    max_le: int = 65536  # larger Le answered per ``le_error``
-    le_error: int = 0x6700  # or 0x6C00 (then the exact Le goes in SW2)
-    eof_warning: bool = False  # answer 6282 when Le runs past the end of the file
-    refuse_mf_select: bool = True  # the CCCD refuses SELECT MF (CCCD.md)
-    refuse: dict[int, int] = field(default_factory=dict)  # FID -> status word answered for it (faults)
-    atr: bytes = DEFAULT_ATR
-    aa_min_form: bool = False  # RSA AA answers min(s, n - s) (fault ``aa-min-form``), else s
-    aa_le_max: int | None = None  # INTERNAL AUTHENTICATE with Le above this: no data (quirk ``aa-le-max:N``)
-
-
-@dataclass
-class _State:
-    df: str = "mf"  # "mf" or "app"
-    ef: int | None = None
-    rnd_ic: bytes | None = None
-    access: bool = False
-    pending: bytes = b""  # T=0 style: rest of a long response for GET RESPONSE
-    # EAC (sim.ta_card): what PACE / CA / TA left for Terminal Authentication to use
-    pace_chip_comp: bytes = b""  # Comp(chip's PACE ephemeral key): ID_PICC of TA v2
-    ca_done: bool = False
-    ta_pending: frozenset[int] = frozenset()  # v2: opened once CA uses the announced key
-    ta_pending_comp: bytes = b""
-    ta_granted: frozenset[int] = frozenset()  # DG3/DG4 opened by Terminal Authentication
 
 
 class SimCard:
@@ -86,7 +50,7 @@ class SimCard:
         self.faults = faults
         self.sm: SmState | None = None
         self._next_sm: SmState | None = None
-        self.state = _State()
+        self.state = ChipState()
         self.apdu_count = 0
         self.bac_handler = BacCardHandler()
 
@@ -103,7 +67,7 @@ class SimCard:
         """Power cycle: access and secure messaging are lost."""
         self.sm = None
         self._next_sm = None
-        self.state = _State()
+        self.state = ChipState()
 
     def establish(self, sm: SmState) -> None:
         """Switch to ``sm`` once the current response has gone out; access is granted."""
@@ -288,5 +252,3 @@ class SimCard:
             return R(0x6100 | min(len(self.state.pending), 256) & 0xFF, chunk)
         return R(SW.SUCCESS, chunk)
 
-
-from cardkit.sim.bac_card import BacCardHandler  # noqa: E402  (circular by design: card <-> handler)

@@ -13,7 +13,13 @@ from datetime import date
 
 import ecdsa
 
-from cardkit.icao.cvc import CertRole, CvCertificate, Role, TaAlgorithm, parse_cv_certificate
+from cardkit.icao.cvc import (
+    CertRole,
+    CvCertificate,
+    Role,
+    TaAlgorithm,
+    parse_cv_certificate,
+)
 from cardkit.icao.oids import encode_oid
 from cardkit.icao.ta_signature import TerminalKey
 from cardkit.tlv import encode_tlv

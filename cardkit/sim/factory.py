@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 from cardkit.icao.keys import MrzKey
 from cardkit.sim.card import CardConfig, SimCard
 from cardkit.sim.faults import apply_faults
 from cardkit.sim.image import FID_CARD_ACCESS, CardImage
+
+if TYPE_CHECKING:
+    from cardkit.icao.cvc import CvCertificate
+    from cardkit.sim.ta_card import TaCardHandler
 
 
 def mrz_key_of(image: CardImage) -> MrzKey | None:
@@ -20,8 +25,10 @@ def mrz_key_of(image: CardImage) -> MrzKey | None:
     return MrzKey(l1[5:14].rstrip("<"), l2[0:6], l2[8:14])
 
 
-def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = ()) -> SimCard:
-    """A :class:`SimCard` for ``image`` with BAC, PACE, CA and AA as the image provides."""
+def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = (), *, eac: CvCertificate | None = None) -> SimCard:
+    """A :class:`SimCard` for ``image`` with BAC, PACE, CA and AA as the image provides; with
+    ``eac`` (a CVCA certificate) also Terminal Authentication, opening DG3/DG4 to terminals
+    whose chain that CVCA roots (:mod:`cardkit.sim.ta_card`). Without it DG3/DG4 answer 6982."""
     image = copy.deepcopy(image)
     config = CardConfig(mrz_key=mrz_key_of(image), can=image.meta.get("can"))
     runtime, rest = apply_faults(list(faults), config, image.mf_files)
@@ -29,7 +36,18 @@ def make_card(image: CardImage, faults: list[str] | tuple[str, ...] = ()) -> Sim
         from cardkit.errors import InputError
 
         raise InputError(f"fault(s) {', '.join(rest)} change the card's content: use `cardkit sim make --fault`")
-    return SimCard(image, config, handlers=_handlers(image, config), faults=runtime)
+    handlers = _handlers(image, config)
+    if eac is not None:
+        handlers.append(_ta_handler(eac, config))
+    return SimCard(image, config, handlers=handlers, faults=runtime)
+
+
+def _ta_handler(trust_point: CvCertificate, config: CardConfig) -> TaCardHandler:
+    from cardkit.icao.ta import id_picc_v1
+    from cardkit.sim.ta_card import TaCardConfig, TaCardHandler
+
+    doc = id_picc_v1(config.mrz_key.document_number).decode("ascii") if config.mrz_key is not None else ""
+    return TaCardHandler(TaCardConfig(trust_point, document_number=doc))
 
 
 def _handlers(image: CardImage, config: CardConfig) -> list:
@@ -53,11 +71,12 @@ def _handlers(image: CardImage, config: CardConfig) -> list:
     return handlers
 
 
-def make_reader_card(image: CardImage, faults: list[str] | tuple[str, ...] = (), quirks: list[str] | tuple[str, ...] = ()):
+def make_reader_card(image: CardImage, faults: list[str] | tuple[str, ...] = (), quirks: list[str] | tuple[str, ...] = (),
+                     *, eac: CvCertificate | None = None):
     """The card of :func:`make_card` as seen through a simulated reader with ``quirks``
     (:mod:`cardkit.sim.reader`): the chip quirks go into its config, the reader's wrap it."""
     from cardkit.sim.reader import QuirkyReader, apply_reader_quirks
 
-    card = make_card(image, faults)
+    card = make_card(image, faults, eac=eac)
     reader = apply_reader_quirks(list(quirks), card.config)
     return card if reader is None else QuirkyReader(card, reader)

@@ -36,11 +36,11 @@ from asn1crypto import cms, core
 from cardkit.icao.lds.dg13 import build_dg13
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.sod import TAG_SOD, build_lds_security_object, hash_data_groups
-from cardkit.sim.personal_faults import PersonalFault
+from cardkit.sim.build import PersonalFault
 from cardkit.tlv import encode_tlv, parse_single
 
 if TYPE_CHECKING:
-    from cardkit.sim.issuer import Build
+    from cardkit.sim.build import Build
     from cardkit.sim.pki import TestPki
 
 FORGED_NAME = "Nguyễn Văn Giả"

@@ -2,7 +2,8 @@
 """Personalise a simulated CCCD / Căn cước chip from a person record (docs/CCCD.md "The chip").
 
 Files: EF.COM (DG1, DG2, DG3, DG13, DG14, DG15), DG1 (TD1 MRZ in the CCCD layout), DG2 (JPEG
-face, ISO/IEC 19794-5), DG3 (present but protected by Terminal Authentication), DG13, DG14
+face, ISO/IEC 19794-5), DG3 (a synthetic finger image, sim.fingerprint, readable only after
+Terminal Authentication), DG13, DG14
 (Chip Authentication, brainpoolP256r1), DG15 (Active Authentication key), EF.SOD (SHA-256 of
 every DG, signed by the test PKI's document signer) and EF.CardAccess (the CCCD bytes).
 
@@ -21,9 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from enum import Enum
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -33,22 +32,30 @@ from cardkit.icao.domain import standardized
 from cardkit.icao.keys import check_digit
 from cardkit.icao.lds.com import build_com
 from cardkit.icao.lds.dg1 import build_dg1
+from cardkit.icao.lds.dg2 import build_dg2
 from cardkit.icao.lds.dg13 import build_dg13
 from cardkit.icao.lds.dg14 import build_dg14
 from cardkit.icao.lds.dg15 import build_dg15
-from cardkit.icao.lds.dg2 import build_dg2
 from cardkit.icao.lds.ef import DataGroup
-from cardkit.icao.lds.security_infos import (ActiveAuthenticationInfo, ChipAuthenticationInfo,
-                                             ChipAuthenticationPublicKeyInfo, PaceInfo,
-                                             TerminalAuthenticationInfo, build_security_infos)
+from cardkit.icao.lds.security_infos import (
+    ActiveAuthenticationInfo,
+    ChipAuthenticationInfo,
+    ChipAuthenticationPublicKeyInfo,
+    PaceInfo,
+    TerminalAuthenticationInfo,
+    build_security_infos,
+)
 from cardkit.icao.lds.sod import build_sod, hash_data_groups
 from cardkit.icao.oids import Oid
 from cardkit.person import PersonData
+from cardkit.sim.build import Build, CaDomainForm, make_aa_key, make_ca_key
+from cardkit.sim.fingerprint import build_dg3
 from cardkit.sim.image import CardImage
-from cardkit.sim.pki import Signer, TestPki, derive_ec_key, derive_rsa_key
+from cardkit.sim.personal_faults import parse_faults
+from cardkit.sim.pki import TestPki
 
 PROFILES = ("cccd2021", "cancuoc2024")
-ISSUER_VERSION = 2  # bump when the card layout changes: cached demo cards are rebuilt
+ISSUER_VERSION = 3  # bump when the card layout changes: cached demo cards are rebuilt
 NO_EXPIRY_MRZ = "991231"
 NO_EXPIRY_TEXT = "Không thời hạn"
 # EF.CardAccess as seen in Vietnamese readers (docs/CCCD.md): TA v1, CA ECDH AES-128 v1,
@@ -58,34 +65,6 @@ CARD_ACCESS = bytes.fromhex(
     "3012060A04007F0007020204020202010202010D")
 CA_KEY_ID = None  # one CA key: no keyId (9303-11 §9.2.5)
 AA_SIGNATURE_ALGORITHM = Oid.ECDSA_PLAIN_SHA256  # BSI TR-03111 §5.2.1
-_DG3 = bytes.fromhex("63057F6102020100")  # biometric group template with no fingerprints: 0 instances
-
-
-class CaDomainForm(str, Enum):
-    """How DG14 writes the CA key's brainpoolP256r1 parameters (a profile option)."""
-
-    EXPLICIT = "explicit"  # X9.62 ECParameters, as real passports do (and JMRTD needs)
-    STANDARDIZED = "standardized"  # standardized domain parameters, ID 13 (9303-11 §9.5.1)
-
-
-@dataclass
-class Build:
-    """Everything personalisation decides, exposed to the personalisation faults."""
-
-    person: PersonData
-    profile: str
-    seed: int | None
-    signer: Signer
-    aa_key: object
-    ca_key: ec.EllipticCurvePrivateKey
-    mrz: list[str]
-    dgs: dict[int, bytes] = field(default_factory=dict)  # DG number -> file
-    com: list[DataGroup] = field(default_factory=list)
-    dg13_extra: dict[int, str | bytes] = field(default_factory=dict)
-    sod: bytes = b""
-    notes: list[str] = field(default_factory=list)
-    pace: bool = True  # EF.CardAccess and a PACEInfo in DG14 (False: a BAC-only chip)
-    ca_domain: CaDomainForm = CaDomainForm.EXPLICIT
 
 
 # --- MRZ ------------------------------------------------------------------------------------
@@ -127,16 +106,6 @@ def _seed_bytes(seed: int | None, person: PersonData, what: str) -> bytes | None
     if seed is None:
         return None
     return f"{seed}|{person.id_number}|{what}".encode()
-
-
-def make_aa_key(profile: str, seed: bytes | None) -> object:
-    if profile == "cccd2021":
-        return derive_rsa_key(2048, seed) if seed else rsa.generate_private_key(65537, 2048)
-    return derive_ec_key(ec.BrainpoolP256R1(), seed) if seed else ec.generate_private_key(ec.BrainpoolP256R1())
-
-
-def make_ca_key(seed: bytes | None) -> ec.EllipticCurvePrivateKey:
-    return derive_ec_key(ec.BrainpoolP256R1(), seed) if seed else ec.generate_private_key(ec.BrainpoolP256R1())
 
 
 def ca_private_value(image: CardImage) -> int | None:
@@ -182,14 +151,14 @@ def face_jpeg(photo: bytes | None, person: PersonData, seed: int | None) -> byte
 
 
 def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object,
-                   ca_domain: CaDomainForm = CaDomainForm.EXPLICIT, *, pace: bool = True) -> bytes:
+                   ca_domain: CaDomainForm = CaDomainForm.EXPLICIT, *, pace: bool = True, ta_version: int = 1) -> bytes:
     """DG14 SecurityInfos (9303-11 §9.2): TA, CA (ECDH AES-128), the CA public key on
     brainpoolP256r1 (explicit parameters by default, or standardized ID 13), PACE as in
     EF.CardAccess, AA info for ECDSA AA keys."""
     point = ca_key.public_key().public_bytes(serialization.Encoding.X962,
                                              serialization.PublicFormat.UncompressedPoint)
     infos: list = [
-        TerminalAuthenticationInfo(Oid.TA, 1),
+        TerminalAuthenticationInfo(Oid.TA, ta_version),
         ChipAuthenticationInfo(Oid.CA_ECDH_AES_CBC_CMAC_128, 1, CA_KEY_ID),
         ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, standardized(13), point, CA_KEY_ID,
                                         explicit=ca_domain is CaDomainForm.EXPLICIT),
@@ -204,9 +173,9 @@ def build_dg14_for(ca_key: ec.EllipticCurvePrivateKey, aa_key: object,
 def build_data_groups(b: Build, photo: bytes | None) -> None:
     b.dgs[1] = build_dg1(b.mrz)
     b.dgs[2] = build_dg2(face_jpeg(photo, b.person, b.seed))
-    b.dgs[3] = _DG3
+    b.dgs[3] = build_dg3(f"{b.seed}|{b.person.id_number}|dg3".encode())  # read only after TA
     b.dgs[13] = build_dg13(b.person, b.dg13_extra or None)
-    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key, b.ca_domain, pace=b.pace)
+    b.dgs[14] = build_dg14_for(b.ca_key, b.aa_key, b.ca_domain, pace=b.pace, ta_version=b.ta_version)
     b.dgs[15] = build_dg15(b.aa_key.public_key())  # type: ignore[attr-defined]
 
 
@@ -241,13 +210,13 @@ def _qr_fallback(p: PersonData, profile: str) -> str:
 def personalise(person: PersonData, *, profile: str = "cccd2021", pki: TestPki | None = None,
                 seed: int | None = None, photo: bytes | None = None, faults: tuple[str, ...] | list[str] = (),
                 pki_profile: str = "ecdsa", no_expiry_mrz: str = NO_EXPIRY_MRZ,
-                ca_domain: CaDomainForm | str = CaDomainForm.EXPLICIT) -> CardImage:
+                ca_domain: CaDomainForm | str = CaDomainForm.EXPLICIT, ta_version: int = 1) -> CardImage:
     """A card image for ``person``. ``seed`` makes keys and face reproducible (None: fresh).
     ``ca_domain``: DG14's CA key with explicit EC parameters (default) or standardized ID 13.
+    ``ta_version``: the Terminal Authentication version DG14 announces (1 as the CCCD, or 2).
 
     ``faults``: personalisation fault specs (:mod:`cardkit.sim.personal_faults`).
     """
-    from cardkit.sim.personal_faults import parse_faults
 
     if profile not in PROFILES:
         raise InputError(f"unknown card profile {profile!r} (one of {', '.join(PROFILES)})")
@@ -261,6 +230,9 @@ def personalise(person: PersonData, *, profile: str = "cccd2021", pki: TestPki |
         b.ca_domain = CaDomainForm(ca_domain)
     except ValueError:
         raise InputError(f"unknown CA domain form {ca_domain!r} (explicit or standardized)") from None
+    if ta_version not in (1, 2):
+        raise InputError(f"Terminal Authentication version {ta_version} does not exist (1 or 2)")
+    b.ta_version = ta_version
     b.com = [DataGroup.DG1, DataGroup.DG2, DataGroup.DG3, DataGroup.DG13, DataGroup.DG14, DataGroup.DG15]
     for f in fault_objs:
         f.before_build(b, pki, pki_profile)

@@ -30,9 +30,11 @@ from typing import TYPE_CHECKING
 
 from cardkit.errors import InputError
 from cardkit.icao.lds.ef import DataGroup
+from cardkit.sim import forgeries as f
+from cardkit.sim.build import PersonalFault, make_aa_key
 
 if TYPE_CHECKING:
-    from cardkit.sim.issuer import Build
+    from cardkit.sim.build import Build
     from cardkit.sim.pki import TestPki
 
 UNKNOWN_DG13_FIELD = 17
@@ -42,21 +44,8 @@ PERSONAL_FAULTS = ("cloned", "altered-dg", "untrusted-csca", "expired-ds", "dg13
                    "com-omits", "com-hides", "bac-only")
 
 
-@dataclass
-class PersonalFault:
-    spec: str
-
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
-        """Change what goes into the data groups or who signs (before EF.SOD is built)."""
-
-    def after_sign(self, b: "Build") -> None:
-        """Change the card after EF.SOD is signed."""
-
-
 class Cloned(PersonalFault):
     def after_sign(self, b: "Build") -> None:
-        from cardkit.sim.issuer import make_aa_key
-
         seed = None if b.seed is None else f"{b.seed}|{b.person.id_number}|clone".encode()
         b.aa_key = make_aa_key(b.profile, seed)  # same kind of key, not the one in DG15
         b.notes.append("cloned: AA private key does not match DG15")
@@ -155,8 +144,6 @@ def parse_fault(spec: str) -> PersonalFault:
 
 
 def _forgery(spec: str, name: str, arg: str) -> PersonalFault | None:
-    from cardkit.sim import forgeries as f
-
     if name == "sod-digest-downgrade":
         return f.SodDigestDowngrade(spec, arg or "md5")
     if name in ("com-omits", "com-hides"):

@@ -111,8 +111,8 @@ def _dmy(iso: str | None) -> str:
 
 
 def _face(image: CardImage) -> Image.Image | None:
-    from cardkit.icao.lds.dg2 import decode_image, parse_dg2
     from cardkit.errors import ParseError
+    from cardkit.icao.lds.dg2 import decode_image, parse_dg2
 
     data = image.app_files.get(0x0102)
     try:

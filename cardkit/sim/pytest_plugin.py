@@ -4,9 +4,11 @@
 Fixtures:
 
 ``cardkit_card``
-    factory ``cardkit_card(person=None, profile="cccd2021", faults=())`` -> an in-process
-    :class:`~cardkit.transport.base.Connection` to a simulated card; ``.card`` is the chip,
-    ``.image.meta`` its access data (``id``, ``dob``, ``expiry``, ``can``, ``mrz``).
+    factory ``cardkit_card(person=None, profile="cccd2021", faults=(), eac=False)`` -> an
+    in-process :class:`~cardkit.transport.base.Connection` to a simulated card; ``.card`` is the
+    chip, ``.image.meta`` its access data (``id``, ``dob``, ``expiry``, ``can``, ``mrz``);
+    ``eac=True``: DG3/DG4 open only after Terminal Authentication by a chain of the simulator's
+    CVCA (``cardkit.sim.eac.sim_eac_pki()``, ``cardkit sim make-terminal``).
 ``cardkit_reader``
     factory with the same arguments that serves the card to the real pcscd through vpcd and
     returns the PC/SC reader name; any PC/SC code (pyscard, your own) can then read it.
@@ -42,10 +44,12 @@ def cardkit_card():
     from cardkit.sim.faults import split_faults
     from cardkit.transport.inproc import InProcessConnection
 
-    def factory(person: str | None = None, profile: str = "cccd2021", faults=()):
+    def factory(person: str | None = None, profile: str = "cccd2021", faults=(), eac: bool = False):
+        from cardkit.sim.eac import trust_point
+
         runtime, content = split_faults(faults)
         image = _image(person, profile, content)
-        conn = InProcessConnection(make_card(image, runtime))
+        conn = InProcessConnection(make_card(image, runtime, eac=trust_point() if eac else None))
         conn.image = image  # type: ignore[attr-defined]
         return conn
 

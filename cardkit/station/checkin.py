@@ -238,7 +238,17 @@ class CheckInPipeline:
             from cardkit.trustdir import load_trust_store
 
             trust = self.trust = load_trust_store(self.config.trust_path)
-        return read_and_verify(connection, access, trust=trust, progress=progress, now=self.clock())
+        return read_and_verify(connection, access, trust=trust, progress=progress, now=self.clock(),
+                               face_cache=self.face_cache())
+
+    def face_cache(self):  # -> FileFaceCache | None
+        """The station's face cache when ``face_cache = "on"`` (station.toml), on the pipeline's clock."""
+        if not self.config.face_cache_on:
+            return None
+        from cardkit.facecache import DAY, CacheLimits, FileFaceCache
+
+        limits = CacheLimits(max_age=float(self.config.face_cache_days) * DAY)
+        return FileFaceCache(limits=limits, clock=lambda: self.clock().timestamp())
 
     # -- the check-in -----------------------------------------------------------------------
     def evaluate(self, result: ReadResult, qr: object = None) -> CheckIn:

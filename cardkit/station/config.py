@@ -18,6 +18,10 @@ Every key is optional; a missing file means the defaults. The file is flat TOML:
     insurance_account = ""      # gateway account file (0600 TOML); "" = $CARDKIT_HOME/bhyt.toml
     insurance_timeout = "4"     # seconds per gateway request
     retention_days = "0"        # journal entries and receipts older than this are purged; 0 = keep
+    agent = "off"               # "on": the desk agent (cardkit agent) runs inside the station, on its reader
+    agent_port = ""             # the agent's port on 127.0.0.1; "" = agent.toml's (default 8765)
+    face_cache = "off"          # "on": returning cards' faces (DG2) from the encrypted face cache
+    face_cache_days = "30"      # a cached face is dropped this many days after it was stored
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import socket
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
+from enum import Enum
 from pathlib import Path
 
 from cardkit.errors import InputError
@@ -34,6 +39,18 @@ MODES = ("clinic", "counter")
 LANGUAGES = ("vi", "en")
 PHOTO_MODES = ("auto", "halfblock", "none")
 INSURANCE_SOURCES = ("registry", "gateway")
+SWITCH = ("off", "on")
+
+
+class AgentSwitch(str, Enum):
+    """``agent`` in station.toml: whether the desk agent runs inside the station."""
+
+    OFF = "off"
+    ON = "on"
+
+
+_SWITCH_WORDS = {"on": AgentSwitch.ON, "true": AgentSwitch.ON, "yes": AgentSwitch.ON,
+                 "off": AgentSwitch.OFF, "false": AgentSwitch.OFF, "no": AgentSwitch.OFF, "": AgentSwitch.OFF}
 
 
 
@@ -67,6 +84,10 @@ class StationConfig:
     insurance_account: str = ""
     insurance_timeout: str = "4"
     retention_days: str = "0"
+    agent: str = "off"
+    agent_port: str = ""
+    face_cache: str = "off"
+    face_cache_days: str = "30"
 
     def __post_init__(self) -> None:
         # Empty locations mean "the default under CARDKIT_HOME", resolved when the config is made.
@@ -79,12 +100,20 @@ class StationConfig:
         if not self.insurance_account:
             object.__setattr__(self, "insurance_account", str(cardkit_home() / "bhyt.toml"))
         for name, allowed in (("mode", MODES), ("language", LANGUAGES), ("photo", PHOTO_MODES),
-                              ("insurance", INSURANCE_SOURCES)):
+                              ("insurance", INSURANCE_SOURCES), ("face_cache", SWITCH)):
             if getattr(self, name) not in allowed:
                 raise InputError(f"station config: {name} must be one of {', '.join(allowed)}",
                                  message_vi=f"Cấu hình trạm: giá trị '{name}' không hợp lệ.")
 
-        for name in ("insurance_timeout", "retention_days"):
+        switch = _SWITCH_WORDS.get(self.agent.strip().lower())
+        if switch is None:
+            raise InputError("station config: agent must be on or off",
+                             message_vi="Cấu hình trạm: giá trị 'agent' phải là on hoặc off.")
+        object.__setattr__(self, "agent", switch.value)
+        if self.agent_port and not (self.agent_port.isdigit() and 0 < int(self.agent_port) <= 65535):
+            raise InputError("station config: agent_port must be a port number (1-65535) or empty",
+                             message_vi="Cấu hình trạm: 'agent_port' phải là số cổng (1-65535) hoặc để trống.")
+        for name in ("insurance_timeout", "retention_days", "face_cache_days"):
             try:
                 ok = float(getattr(self, name)) >= 0
             except ValueError:
@@ -96,6 +125,14 @@ class StationConfig:
     @property
     def clinic(self) -> bool:
         return self.mode == "clinic"
+
+    @property
+    def hosts_agent(self) -> bool:
+        return AgentSwitch(self.agent) is AgentSwitch.ON
+
+    @property
+    def face_cache_on(self) -> bool:
+        return self.face_cache == "on"
 
     def with_(self, **changes: str) -> "StationConfig":
         return replace(self, **changes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -28,11 +28,15 @@ from cardkit.station.config import StationConfig
 from cardkit.station.outcome import MatchOutcome
 from cardkit.transport.sources import CardSource
 from cardkit.tui import messages as m
+from cardkit.tui.agent_host import AgentDesk
 from cardkit.tui.bhyt import BhytWorker
 from cardkit.tui.checkin_screen import CheckInScreen
 from cardkit.tui.i18n import Translator
-from cardkit.tui.state import DeskState, Progress, read_only_fields
+from cardkit.tui.state import DeskState, Progress, StatusLevel, read_only_fields
 from cardkit.tui.workers import CameraWorker, CardWorkers, RetentionWorker
+
+if TYPE_CHECKING:
+    from cardkit.tui.agent_host import AgentHosting
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +54,7 @@ def _bindings(t: Translator) -> list[Binding]:
 
 
 @read_only_fields
-class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
+class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDesk, App):
     TITLE = "cardkit"
     ENABLE_COMMAND_PALETTE = False
 
@@ -58,7 +62,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
                  registry: RegistrySource = None, trust=None, clock: Callable[[], datetime] | None = None,
                  new_id: Callable[[], str] | None = None, config_path: str | Path | None = None,
                  poll_interval: float = 0.3, graphics: bool = False, demo_qr: str | None = None,
-                 demo_toggle: Callable[[], bool] | None = None, insurance=None) -> None:
+                 demo_toggle: Callable[[], bool] | None = None, insurance=None,
+                 agent: AgentHosting | None = None) -> None:
         super().__init__()
         self.config = config or StationConfig()
         self.source = source
@@ -70,13 +75,20 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self.demo_toggle = demo_toggle
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.pipeline = CheckInPipeline(self.config, registry, trust, clock=self.clock, new_id=new_id)
+        self.agent = None  # the desk agent inside the station: one reader owner for the desk and the browser
+        if agent is not None:
+            from cardkit.tui.agent_host import DeskAgent
+
+            self.agent = DeskAgent(self, agent, source=source, config=self.config, registry=registry, trust=trust,
+                                   clock=self.clock, new_id=new_id, poll_interval=poll_interval)
+            self.pipeline = self.agent.owner.pipeline
         self.t = Translator(self.config.language)
         self.insurance_desk = self._insurance_desk(insurance)
         self.last_purge = None  # cardkit.registry.evidence.Purged of the last scheduled purge
         self._bindings = BindingsMap(self._make_bindings())
         warning = getattr(self, "_startup_warning", None)
         # what the screens render: replaced, never mutated (cardkit.tui.state)
-        self.desk = DeskState(status=(warning, "warn") if warning else (self.t("status.ready"), "info"))
+        self.desk = DeskState(status=(warning, StatusLevel.WARN) if warning else (self.t("status.ready"), StatusLevel.INFO))
 
     def _make_bindings(self) -> list[Binding]:
         extra = [Binding("f8", "demo_toggle", self.t("b.demo"))] if self.demo_toggle else []
@@ -87,12 +99,19 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     # -- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
         self.push_screen(CheckInScreen())
-        self.watch_card()
+        if self.agent is not None:
+            self.agent.start()  # its presence poller replaces watch_card
+        else:
+            self.watch_card()
         self.schedule_purge()
         if self.config.camera:
             self.watch_camera(self.config.camera)
         if self.demo_qr:  # the demo "scans" the virtual card's QR, as a desk would before the card
             self.set_timer(1.0, lambda: self.scan_qr(self.demo_qr))
+
+    def on_unmount(self) -> None:
+        if self.agent is not None:
+            self.agent.stop()
 
     def action_demo_toggle(self) -> None:
         if self.demo_toggle is not None and self.demo_toggle() and self.demo_qr:
@@ -115,8 +134,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         except NoMatches:  # widgets not composed yet, or torn down at exit: on_mount renders all
             return
 
-    def set_status(self, text: str, level: str = "info") -> None:
-        self.desk = self.desk.with_(status=(text, level), last_error=text if level == "error" else self.last_error)
+    def set_status(self, text: str, level: StatusLevel = StatusLevel.INFO) -> None:
+        self.desk = self.desk.with_(status=(text, level), last_error=text if level is StatusLevel.ERROR else self.last_error)
         self._render(CheckInScreen.show_status)
 
     def _error_text(self, exc: CardkitError) -> str:
@@ -128,21 +147,24 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             return access_from_input(self.key_text, self.qr)
         except CardkitError as exc:
             if self.key_text or self.qr is not None:
-                self.set_status(self._error_text(exc), "error")
+                self.set_status(self._error_text(exc), StatusLevel.ERROR)
             return None
 
     def start_read(self) -> None:
-        if self.reading:
+        if self.reading or (self.agent is not None and self.agent.busy):
+            if self.agent is not None:  # the browser's read holds the reader
+                self.set_status(self.t("status.busy"), StatusLevel.WARN)
             return
         access = self._access()
         if access is None:
-            self.set_status(self.t("status.card_waiting_key"), "warn")
+            self.set_status(self.t("status.card_waiting_key"), StatusLevel.WARN)
             self._focus_key()
             return
         if self.checkin is not None:  # a new read replaces the last check-in on screen
             self._clear_card()
-        self.desk = self.desk.with_(reading=True, last_error=None, progress=Progress())
-        self.set_status(self.t("status.reading"), "info")
+        # with the agent, the owner's ReadStarted marks the desk reading (a busy refusal changes nothing)
+        self.desk = self.desk.with_(reading=self.agent is None, last_error=None, progress=Progress())
+        self.set_status(self.t("status.reading"), StatusLevel.INFO)
         self._render(CheckInScreen.show_progress)
         self.read_card(access, self.qr)
 
@@ -155,7 +177,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         if self.card_present:
             self.start_read()
         elif self._access() is not None:
-            self.set_status(self.t("status.need_card"), "info")
+            self.set_status(self.t("status.need_card"), StatusLevel.INFO)
 
     def scan_qr(self, text_or_payload) -> None:
         """A QR was scanned (camera worker or keyboard-wedge scanner)."""
@@ -165,7 +187,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             try:
                 payload = parse_payload(text_or_payload)
             except CardkitError as exc:
-                self.set_status(self._error_text(exc), "error")
+                self.set_status(self._error_text(exc), StatusLevel.ERROR)
                 return
         else:
             payload = text_or_payload
@@ -177,7 +199,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             self._render()
         self.desk = self.desk.with_(qr=message.payload, key_text=message.payload.id_number)
         self._set_key(self.key_text)
-        self.set_status(self.t("status.qr", name=message.payload.full_name), "ok")
+        self.set_status(self.t("status.qr", name=message.payload.full_name), StatusLevel.OK)
         if self.card_present:
             self.start_read()
 
@@ -229,18 +251,18 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
     def on_card_removed(self, _: m.CardRemoved) -> None:
         self.desk = self.desk.with_(card_present=False)
         if not self.reading and self.last_error is None:
-            self.set_status(self.t("status.removed") + " " + self.t("status.ready"), "info")
+            self.set_status(self.t("status.removed") + " " + self.t("status.ready"), StatusLevel.INFO)
 
     def on_reader_problem(self, message: m.ReaderProblem) -> None:
         if message.text:
-            self.set_status(self.t("status.reader_error", msg=message.text), "error")
+            self.set_status(self.t("status.reader_error", msg=message.text), StatusLevel.ERROR)
         elif not self.reading:
-            self.set_status(self.t("status.ready"), "info")
+            self.set_status(self.t("status.ready"), StatusLevel.INFO)
 
     def on_read_progress(self, message: m.ReadProgress) -> None:
         e = message.event
         if e.kind is FileEventKind.VERIFY:
-            self.set_status(self.t("status.verifying"), "info")
+            self.set_status(self.t("status.verifying"), StatusLevel.INFO)
             return
         if e.kind in (FileEventKind.START, FileEventKind.PROGRESS, FileEventKind.DONE):
             self.desk = self.desk.with_(progress=Progress(e.name, e.done, e.total))
@@ -259,7 +281,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         self.desk = self.desk.with_(reading=False, checkin=ci, face=ci.face or self.face, holder=ci.identity,
                                     last_error=None)
         if message.checkin.match_outcome is MatchOutcome.CANDIDATE_CONFIRMED and message.checkin.matched:
-            self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), "ok")
+            self.set_status(self.t("status.confirmed", key=message.checkin.matched.resident.key), StatusLevel.OK)
         elif self.bhyt is None or self.bhyt.checkin_id != message.checkin.checkin_id:
             self.start_bhyt_lookup()
         self._render()
@@ -270,28 +292,31 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         ci = self.checkin
         journaled = self.t("status.journaled", seq=message.seq)
         if ci is not None and ci.override is not None:
-            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, "warn")
+            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, StatusLevel.WARN)
         elif ci is not None and ci.blocked:
             why = next((d.message_vi if self.t.lang == "vi" else d.message_en for d in ci.discrepancies
                         if d.source_b == "verification"), "")
-            self.set_status(self.t("override.blocked", why=why) + " " + journaled, "error")
+            self.set_status(self.t("override.blocked", why=why) + " " + journaled, StatusLevel.ERROR)
         else:
-            self.set_status(self.t("status.done") + " " + journaled, "ok")
+            self.set_status(self.t("status.done") + " " + journaled, StatusLevel.OK)
         # The key of this card is spent: the next card needs its own (typed or scanned).
         self.desk = self.desk.with_(key_text="", qr=None)
         self._set_key("")
 
     def on_read_failed(self, message: m.ReadFailed) -> None:
+        if message.kind is m.Failure.BUSY:
+            self.set_status(message.text, StatusLevel.WARN)
+            return
         self.desk = self.desk.with_(reading=False)
         if message.journal:
-            self.set_status(self.t("status.journal_failed", msg=message.text), "error")
+            self.set_status(self.t("status.journal_failed", msg=message.text), StatusLevel.ERROR)
             return
         self._clear_card()
         if message.kind is m.Failure.WRONG_KEY:
             self.desk = self.desk.with_(key_text="")
             self._set_key("")
         self._render()
-        self.set_status(message.text, "error")
+        self.set_status(message.text, StatusLevel.ERROR)
         self._focus_key()
 
     # -- actions -----------------------------------------------------------------------------
@@ -302,7 +327,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
             self._render()
             self.start_read()
         else:
-            self.set_status(self.t("status.no_card"), "warn")
+            self.set_status(self.t("status.no_card"), StatusLevel.WARN)
 
     def action_reset(self) -> None:
         if len(self.screen_stack) > 2:
@@ -311,7 +336,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         if self.reading:
             return
         self.desk = self.desk.without_card().with_(key_text="", qr=None, last_error=None,
-                                                    status=(self.t("status.ready"), "info"))
+                                                    status=(self.t("status.ready"), StatusLevel.INFO))
         self._set_key("")
         self._render()
         self._focus_key()
@@ -335,7 +360,7 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         was_ready = self.status[0] == self.t("status.ready")
         self.t = Translator(lang)
         if was_ready:
-            self.desk = self.desk.with_(status=(self.t("status.ready"), "info"))
+            self.desk = self.desk.with_(status=(self.t("status.ready"), StatusLevel.INFO))
         self.config = self.config.with_(language=self.t.lang)
         self.pipeline.reconfigure(self.config)
         self._bindings = BindingsMap(self._make_bindings())
@@ -355,9 +380,3 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, App):
         if config.reader != old.reader:
             self.source.choose(config.reader)
         self._render()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from cardkit.tui.cli import run
-
-    return run(argv)

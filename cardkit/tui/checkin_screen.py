@@ -16,6 +16,7 @@ from cardkit.station.addresses import address_view
 from cardkit.station.outcome import MatchOutcome
 from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
+from cardkit.tui.state import StatusLevel
 from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
                                  insurance_text)
 
@@ -23,7 +24,8 @@ logger = logging.getLogger(__name__)
 BADGES = ("chip_authentic", "chip_not_cloned", "qr_agrees", "registry_match")
 OVERALL_STYLE = {"VALID": "bold white on dark_green", "INVALID": "bold white on red",
                  "UNKNOWN_ISSUER": "bold black on yellow", "NOT_CHECKED": "bold white on grey30"}
-STATUS_STYLE = {"info": "", "ok": "bold green", "warn": "bold yellow", "error": "bold white on red"}
+STATUS_STYLE = {StatusLevel.INFO: "", StatusLevel.OK: "bold green", StatusLevel.WARN: "bold yellow",
+                StatusLevel.ERROR: "bold white on red"}
 
 
 class CheckInScreen(Screen):
@@ -130,7 +132,7 @@ class CheckInScreen(Screen):
 
     def show_status(self) -> None:
         text, level = self.app.desk.status
-        self.query_one("#status", Static).update(Text(text, style=STATUS_STYLE.get(level, "")))
+        self.query_one("#status", Static).update(Text(text, style=STATUS_STYLE[level]))
 
     def show_progress(self) -> None:
         name, done, total = self.app.desk.progress

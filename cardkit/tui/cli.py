@@ -28,6 +28,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--mode", choices=("clinic", "counter"), help="overrides the config")
     p.add_argument("--operator", help="operator name recorded in the journal; overrides the config")
     p.add_argument("--lang", choices=("vi", "en"), help="language (default Vietnamese)")
+    p.add_argument("--agent", action="store_true",
+                   help="run the desk agent (cardkit agent) inside the station, as agent = \"on\" in station.toml")
+    p.add_argument("--agent-config", metavar="FILE", help="agent config (default $CARDKIT_HOME/agent.toml)")
     p.add_argument("--log", metavar="FILE", help="write a log file (no personal data at the default level)")
     return p.parse_args(argv)
 
@@ -42,7 +45,6 @@ def run(argv: list[str] | None = None) -> int:
     if args.log:
         logging.basicConfig(filename=args.log, level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from cardkit.registry.store import open_store
     from cardkit.station.config import load_config
     from cardkit.tui.photo import graphics_supported
 
@@ -52,7 +54,8 @@ def run(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         overrides = {k: v for k, v in (("reader", args.reader), ("registry_url", args.registry),
                                        ("trust_path", args.trust), ("mode", args.mode),
-                                       ("operator", args.operator), ("language", args.lang)) if v}
+                                       ("operator", args.operator), ("language", args.lang),
+                                       ("agent", "on" if args.agent else "")) if v}
         if args.demo:
             from cardkit.tui.demo import Demo
 
@@ -60,16 +63,7 @@ def run(argv: list[str] | None = None) -> int:
             demo = Demo().start()
             config = demo.config(config)
         config = config.with_(**overrides)
-        from cardkit.trustdir import load_trust_store
-        from cardkit.tui.app import StationApp
-        from cardkit.transport.sources import PcscCardSource
-
-        app = StationApp(source=PcscCardSource(config.reader), config=config,
-                         registry=functools.partial(open_store, config.registry_url),
-                         trust=load_trust_store(config.trust_path), config_path=args.config,
-                         graphics=graphics and config.photo == "auto",
-                         demo_qr=demo.qr_text if demo else None, demo_toggle=demo.toggle_card if demo else None)
-        app.run()
+        station_app(args, config, demo, graphics).run()
     except CardkitError as exc:
         print(f"cardkit-station: {exc.message_vi} ({exc})", file=sys.stderr)
         return 1
@@ -79,6 +73,27 @@ def run(argv: list[str] | None = None) -> int:
         if demo is not None:
             demo.stop()
     return 0
+
+
+def station_app(args: argparse.Namespace, config, demo, graphics: bool):
+    """The station on the configured PC/SC reader; hosting the desk agent when station.toml says so."""
+    from cardkit.registry.store import open_store
+    from cardkit.transport.sources import PcscCardSource
+    from cardkit.trustdir import load_trust_store
+    from cardkit.tui.app import StationApp
+
+    agent = None
+    if config.hosts_agent:
+        require(Extra.AGENT)
+        from cardkit.tui.agent_host import hosting_for
+
+        agent = hosting_for(config, args.agent_config)
+    return StationApp(source=PcscCardSource(config.reader), config=config,
+                      registry=functools.partial(open_store, config.registry_url),
+                      trust=load_trust_store(config.trust_path), config_path=args.config,
+                      graphics=graphics and config.photo == "auto",
+                      demo_qr=demo.qr_text if demo else None, demo_toggle=demo.toggle_card if demo else None,
+                      agent=agent)
 
 
 if __name__ == "__main__":  # pragma: no cover

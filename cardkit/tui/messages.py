@@ -24,6 +24,7 @@ class Failure(str, Enum):
     REMOVED = "removed"  # the card was pulled (or is gone)
     ERROR = "error"  # any other typed error, or an internal one (logged, shown plainly)
     JOURNAL = "journal"  # the check-in is on screen but could not be journaled
+    BUSY = "busy"  # another read (the browser's, through the desk agent) holds the reader: nothing changes
 
 
 class CardInserted(Message):
@@ -38,6 +39,16 @@ class ReaderProblem(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class ReadStarted(Message):
+    """The reader owner started a read (the desk agent inside the station): ``origin`` None is the
+    desk's own key entry, else the web origin that asked."""
+
+    def __init__(self, checkin_id: str, origin: str | None) -> None:
+        super().__init__()
+        self.checkin_id = checkin_id
+        self.origin = origin
 
 
 class ReadProgress(Message):

@@ -9,6 +9,7 @@ field (``app.checkin`` is ``app.desk.checkin``) so a field cannot be assigned pa
 
 from __future__ import annotations
 
+from enum import Enum
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -29,6 +30,15 @@ class Progress:
         return iter((self.name, self.done, self.total))
 
 
+class StatusLevel(str, Enum):
+    """How the status line is drawn (``checkin_screen.STATUS_STYLE``)."""
+
+    INFO = "info"
+    OK = "ok"
+    WARN = "warn"
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class DeskState:
     checkin: CheckIn | None = None  # the check-in on screen
@@ -39,7 +49,7 @@ class DeskState:
     card_present: bool = False
     reading: bool = False
     progress: Progress = Progress()
-    status: tuple[str, str] = ("", "info")  # text, level ("info", "ok", "warn", "error")
+    status: tuple[str, StatusLevel] = ("", StatusLevel.INFO)  # the status line: text, level
     last_error: str | None = None
     bhyt: BhytLookup | None = None  # the BHYT lookup of the check-in on screen
 

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from cardkit.discrepancy import Discrepancy
+from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.person import PersonData
 from cardkit.station.verdicts import Badge, BadgeState
 from cardkit.tui.i18n import Translator
@@ -18,7 +18,7 @@ IDENTITY_FIELDS = ("full_name", "id_number", "date_of_birth", "sex", "residence"
                    "old_id_number")
 STATE_STYLE = {BadgeState.PASS: "bold white on dark_green", BadgeState.WARN: "bold black on yellow",
                BadgeState.FAIL: "bold white on red", BadgeState.NA: "white on grey30"}
-SEV_STYLE = {"blocking": "bold white on red", "warning": "bold black on yellow", "info": "black on grey70"}
+SEV_STYLE = {Severity.BLOCKING: "bold white on red", Severity.WARNING: "bold black on yellow", Severity.INFO: "black on grey70"}
 
 
 def fmt_date(d: date | None) -> str:
@@ -107,7 +107,7 @@ class DiscrepancyTable(DataTable):
             msg = d.message_vi if t.lang == "vi" else d.message_en
             values = " ≠ ".join(f"{src}: {v}" for src, v in ((d.source_a, d.value_a), (d.source_b, d.value_b))
                                 if v is not None)
-            self.add_row(Text(t("sev." + d.severity.value), style=SEV_STYLE[d.severity.value]), msg,
+            self.add_row(Text(t("sev." + d.severity.value), style=SEV_STYLE[d.severity]), msg,
                          values[:70])
 
 

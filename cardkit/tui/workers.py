@@ -23,6 +23,7 @@ from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.session import FileEvent, FileEventKind
 from cardkit.station.checkin import CheckIn
 from cardkit.tui import messages as m
+from cardkit.tui.state import StatusLevel
 
 if TYPE_CHECKING:
     from cardkit.station.checkin import CheckInPipeline, RegistrySource
@@ -34,6 +35,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger("cardkit.tui.app")
 
 
+def failure_of(exc: BaseException) -> m.Failure:
+    """How the desk reacts to a read that failed with ``exc``."""
+    if isinstance(exc, WrongKeyError):
+        return m.Failure.WRONG_KEY
+    if isinstance(exc, (CardRemovedError, NoCardError)):
+        return m.Failure.REMOVED
+    return m.Failure.ERROR
+
+
 class CardWorkers:
     """Mixed into :class:`~cardkit.tui.app.StationApp`, which provides what is declared here."""
 
@@ -42,6 +52,7 @@ class CardWorkers:
     t: Translator
     desk: DeskState
     poll_interval: float
+    agent: Any  # cardkit.tui.agent_host.DeskAgent when the desk agent runs inside the station
     _error_text: Callable[[CardkitError], str]
     post_message: Callable[[Message], bool]
 
@@ -69,6 +80,10 @@ class CardWorkers:
 
     @work(thread=True, exclusive=True, group="read", exit_on_error=False)
     def read_card(self, access, qr) -> None:
+        if self.agent is not None:  # through the one reader owner, which reports to the screen
+            if not self.agent.read(access, qr):
+                self.post_message(m.ReadFailed(m.Failure.BUSY, self.t("status.busy")))
+            return
         conn = None
         try:
             conn = self.source.connect()
@@ -82,12 +97,8 @@ class CardWorkers:
                 self.post_message(m.ReadFailed(m.Failure.JOURNAL, self._error_text(exc)))
             else:
                 self.post_message(m.Journaled(checkin))
-        except WrongKeyError as exc:
-            self.post_message(m.ReadFailed(m.Failure.WRONG_KEY, self._error_text(exc)))
-        except (CardRemovedError, NoCardError) as exc:
-            self.post_message(m.ReadFailed(m.Failure.REMOVED, self._error_text(exc)))
         except CardkitError as exc:
-            self.post_message(m.ReadFailed(m.Failure.ERROR, self._error_text(exc)))
+            self.post_message(m.ReadFailed(failure_of(exc), self._error_text(exc)))
         except Exception:  # noqa: BLE001 - outermost UI boundary: logged, shown as a plain message
             logger.exception("reading the card failed")
             self.post_message(m.ReadFailed(m.Failure.ERROR, self.t("error.internal")))
@@ -166,7 +177,7 @@ class CameraWorker:
         try:
             source = camera_source(target)
         except CardkitError as exc:  # no such camera or file: say so, keep the desk working
-            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            self.call_from_thread(self.set_status, self._error_text(exc), StatusLevel.ERROR)
             return
         scanner = Scanner(source, on_event=self._qr_event)
         scanner.start()
@@ -181,7 +192,7 @@ class CameraWorker:
         try:
             payload = parse_payload(event.code.raw)
         except CardkitError as exc:  # a code that is not a CCCD QR, or not UTF-8: say so
-            self.call_from_thread(self.set_status, self._error_text(exc), "error")
+            self.call_from_thread(self.set_status, self._error_text(exc), StatusLevel.ERROR)
             return
         self.call_from_thread(self.scan_qr, payload)
 

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from cardkit.agent.app import build_app
 from cardkit.agent.config import AgentConfig
 from cardkit.agent.owner import ReaderOwner
+from cardkit.agent.pairing import PairingDesk
 from cardkit.agent.security import RateLimiter
 from cardkit.agent.sources import InProcessSource
 from cardkit.agent.tokens import TokenStore
@@ -63,6 +64,7 @@ class Agent:
     token: str
     source: InProcessSource
     registry_url: str
+    pairing: PairingDesk | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -77,24 +79,26 @@ class Agent:
 
 @pytest.fixture
 def make_agent(tmp_path, image, trust_dir, registry_template):
-    """``make_agent(card=..., faults=(), limiter=..., **config)`` -> a started :class:`Agent`."""
+    """``make_agent(card=..., faults=(), limiter=..., faces=..., approver=..., **config)`` -> a started
+    :class:`Agent` (``approver``: who answers ``POST /v1/pair/request``; none: the CLI pairs)."""
     started = []
 
-    def make(*, card=None, faults=(), limiter=None, empty=False, **config) -> Agent:
+    def make(*, card=None, faults=(), limiter=None, empty=False, faces=None, approver=None, **config) -> Agent:
         registry = tmp_path / f"registry-{len(started)}.sqlite3"
         registry.write_bytes(registry_template.read_bytes())
         station = StationConfig(registry_url=str(registry), trust_path=str(trust_dir), station="desk-7",
                                 operator="Lan")
         source = InProcessSource(None if empty else (card or make_card(image, list(faults))))
         owner = ReaderOwner(source, station, functools.partial(open_store, str(registry)),
-                            load_trust_store(trust_dir), poll_interval=0.05)
+                            load_trust_store(trust_dir), poll_interval=0.05, faces=faces)
         tokens = TokenStore(tmp_path / f"pairings-{len(started)}.json")
         _, token = tokens.pair(HIS)
         cfg = AgentConfig(port=PORT, allowed_origins=(HIS, OTHER), **config)
-        app = build_app(owner, cfg, tokens, limiter=limiter or RateLimiter(1000, 1000))
+        pairing = PairingDesk(tokens, approver, timeout=cfg.pair_timeout) if approver is not None else None
+        app = build_app(owner, cfg, tokens, limiter=limiter or RateLimiter(1000, 1000), pairing=pairing)
         client = TestClient(app, base_url=BASE)
         client.__enter__()
-        agent = Agent(client, owner, tokens, token, source, str(registry))
+        agent = Agent(client, owner, tokens, token, source, str(registry), pairing)
         started.append(agent)
         return agent
 

@@ -63,3 +63,16 @@ def test_the_160_byte_baseline_reads_160_bytes(cccd, trust):
     sizes.append(len(image.mf_files[0x011C]))
     assert overall == "VALID"
     assert _file_exchanges(trace) == sum(-(-n // 160) for n in sizes) + 1  # + DG3's refused READ
+
+
+def test_the_returning_card_row_reads_everything_but_dg2_from_the_chip(cccd, trust):
+    from cardkit.cli.bench_model import _returning
+
+    image, access = cccd
+    first, _, first_overall, first_bytes = read_once(image, access, trust, "cardkit")
+    back, _, overall, file_bytes = _returning(image, access, trust)
+    assert first_overall == overall == "VALID"
+    assert first_bytes - file_bytes == len(image.app_files[0x0102])
+    # DG2 (20 KB) with extended length: a first READ of 4096 bytes, the rest in one more
+    assert _file_exchanges(first) - _file_exchanges(back) == 2
+    assert len(first.exchanges) - len(back.exchanges) == 2

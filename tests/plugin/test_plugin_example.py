@@ -36,3 +36,24 @@ def test_in_process_card_exposes_its_keys(cardkit_card):
     from cardkit.icao.lds.dg1 import parse_dg1
 
     assert parse_dg1(read.files[DataGroup.DG1]).mrz.id_number == meta["id"]
+
+
+def test_in_process_eac_card_opens_dg3_to_the_simulators_terminal(cardkit_card):
+    from cardkit.icao.ta import TerminalCredentials
+    from cardkit.sim.eac import sim_eac_pki
+    from cardkit.sim.pki import TestPki
+    from cardkit.icao.reading import read_and_verify
+    from cardkit.trustdir import load_trust_store
+
+    conn = cardkit_card(profile="cancuoc2024", eac=True)
+    pki = sim_eac_pki()
+    terminal = TerminalCredentials((pki.dv.certificate, pki.terminal.certificate), pki.terminal.terminal_key())
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        TestPki().write_trust(tmp)
+        result = read_and_verify(conn, AccessSpec(can=cccd_can(conn.image.meta["id"])), trust=load_trust_store(tmp),
+                                 terminal=terminal)
+    checks = {v.check: v.status.value for v in result.verdicts}
+    assert (result.overall.value, checks["terminal_authentication"], checks["dg_hash:DG3"]) == ("VALID", "VALID", "VALID")
+    assert result.read.files[DataGroup.DG3] == conn.image.app_files[DataGroup.DG3.fid]

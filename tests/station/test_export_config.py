@@ -73,3 +73,18 @@ def test_config_defaults_round_trip_and_validation(tmp_path, monkeypatch):
     (tmp_path / "station.toml").write_text("mode = [", "utf-8")
     with pytest.raises(InputError):
         load_config()
+
+
+def test_the_agent_switch_and_port(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))
+    assert (StationConfig().agent, StationConfig().hosts_agent, StationConfig().agent_port) == ("off", False, "")
+    (tmp_path / "station.toml").write_text('agent = true\nagent_port = "8800"\n', "utf-8")
+    c = load_config()
+    assert (c.agent, c.hosts_agent, c.agent_port) == ("on", True, "8800")
+    assert load_config(save_config(c.with_(operator="Lan"))) == c.with_(operator="Lan")  # setup keeps the switch
+    with pytest.raises(InputError) as bad:
+        StationConfig(agent="maybe")
+    assert bad.value.message_vi == "Cấu hình trạm: giá trị 'agent' phải là on hoặc off."
+    with pytest.raises(InputError) as bad:
+        StationConfig(agent_port="99999")
+    assert str(bad.value) == "station config: agent_port must be a port number (1-65535) or empty"

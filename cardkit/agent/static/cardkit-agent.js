@@ -30,7 +30,7 @@ export class CardkitAgent {
   }
 
   async request(path, { method = "GET", body } = {}) {
-    const headers = { Authorization: `Bearer ${this.token}` };
+    const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let resp;
     try {
@@ -44,6 +44,14 @@ export class CardkitAgent {
     const data = type.includes("json") ? await resp.json() : await resp.blob();
     if (!resp.ok) throw new AgentError(resp.status, data);
     return data;
+  }
+
+  // Ask the desk to pair this page's origin (the agent inside the station shows "Cho phép <origin>
+  // đọc thẻ?"): resolves when the desk approves, and keeps the token for the calls that follow.
+  async pair() {
+    const r = await this.request("/v1/pair/request", { method: "POST" });
+    this.token = r.token;
+    return r;
   }
 
   status() { return this.request("/v1/status"); }

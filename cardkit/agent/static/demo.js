@@ -51,6 +51,16 @@ async function read() {
   }
 }
 
+if (!token) {  // no token in the link: ask the desk (the agent inside the station shows the request)
+  $("status").textContent = "Đang chờ quầy tiếp nhận cho phép trang này đọc thẻ…";
+  try {
+    await agent.pair();
+  } catch (err) {
+    fail(err);
+    throw err;  // refused: no event stream, the message stays
+  }
+}
+
 agent.events((ev) => {
   switch (ev.event) {
     case "hello":
