@@ -33,7 +33,7 @@ from cardkit.qr.crosscheck import crosscheck
 from cardkit.registry.discrepancies import compare, id_structure, validity
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.match import Candidate, match
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
 from cardkit.station.addresses import address_view

@@ -24,7 +24,7 @@ def test_registry_source_answers_from_the_registry_file(tmp_path, capsys, monkey
     from datetime import date
 
     from cardkit.person import Sex
-    from cardkit.registry.models import Resident
+    from cardkit.registry.row import Resident
     from cardkit.registry.store import open_store
 
     monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))

@@ -12,7 +12,7 @@ from cardkit.icao.verdict import Status
 from cardkit.person import PersonData
 from cardkit.qr.payload import parse_payload
 from cardkit.registry.journal import Journal
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import open_store
 from cardkit.station.checkin import CheckInPipeline
 from cardkit.station.config import StationConfig
