@@ -144,7 +144,8 @@ def occlude_quiet_zone(card: np.ndarray, rng: random.Random) -> np.ndarray:
         edge = rng.choice("lrb")
         t = rng.uniform(0.2, 0.8) * side
         c = {"l": (x0 + quiet // 3, y0 + t), "r": (x0 + side - quiet // 3, y0 + t), "b": (x0 + t, y0 + side - quiet // 3)}[edge]
-        cv2.ellipse(card, (int(c[0]), int(c[1])), (int(quiet * 0.7), int(side * 0.25)) if edge != "b" else (int(side * 0.25), int(quiet * 0.7)),
+        axes = (int(quiet * 0.7), int(side * 0.25)) if edge != "b" else (int(side * 0.25), int(quiet * 0.7))
+        cv2.ellipse(card, (int(c[0]), int(c[1])), axes,
                     0, 0, 360, (90, 110, 150), -1)
     return card
 

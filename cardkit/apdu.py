@@ -47,7 +47,7 @@ class StatusWord(IntEnum):
     NO_PRECISE_DIAGNOSIS = 0x6F00
 
     @classmethod
-    def of(cls, sw: int) -> "StatusWord | int":
+    def of(cls, sw: int) -> StatusWord | int:
         """The enum member for ``sw``, or the plain int when unknown (kept, never lost)."""
         try:
             return cls(sw)
@@ -108,7 +108,7 @@ class CommandApdu:
             or (self.le is not None and self.le > SHORT_MAX_LE)
         )
 
-    def with_(self, **changes: Unpack[CommandChanges]) -> "CommandApdu":
+    def with_(self, **changes: Unpack[CommandChanges]) -> CommandApdu:
         return replace(self, **changes)
 
     def header(self) -> bytes:
@@ -130,7 +130,7 @@ class CommandApdu:
         return bytes(out)
 
     @classmethod
-    def decode(cls, raw: bytes) -> "CommandApdu":
+    def decode(cls, raw: bytes) -> CommandApdu:
         """Parse a command APDU (card side). Raises :class:`ParseError` on malformed input."""
         n = len(raw)
         if n < 4:
@@ -185,7 +185,7 @@ class ResponseApdu:
         return bytes(self.data) + self.sw.to_bytes(2, "big")
 
     @classmethod
-    def decode(cls, raw: bytes) -> "ResponseApdu":
+    def decode(cls, raw: bytes) -> ResponseApdu:
         if len(raw) < 2:
             raise ParseError("response APDU shorter than 2 bytes", what="APDU", offset=len(raw))
         return cls(bytes(raw[:-2]), int.from_bytes(raw[-2:], "big"))

@@ -152,7 +152,7 @@ class FileAccessError(CardkitError):
         self.writing = writing
 
     @classmethod
-    def of(cls, exc: OSError, path: object, *, writing: bool | None = False) -> "FileAccessError":
+    def of(cls, exc: OSError, path: object, *, writing: bool | None = False) -> FileAccessError:
         """``writing``: True for a write, False for a read, None when not known."""
         import errno
 

@@ -54,7 +54,7 @@ class MissingExtraError(CardkitError, ImportError):
         self.extra, self.name = extra, module  # ``name``: ImportError's missing module
 
     @classmethod
-    def of(cls, extra: Extra, exc: ImportError) -> "MissingExtraError":
+    def of(cls, extra: Extra, exc: ImportError) -> MissingExtraError:
         """From the :class:`ImportError` of a module of ``extra`` (its ``name``, when it has one)."""
         return cls(extra, exc.name or str(exc))
 

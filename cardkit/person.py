@@ -9,10 +9,11 @@ not say", distinct from an empty string, which means "the source says: empty".
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from enum import Enum
-from typing import Any, Mapping, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 
 class Sex(str, Enum):
@@ -20,7 +21,7 @@ class Sex(str, Enum):
     FEMALE = "F"
 
     @classmethod
-    def parse(cls, text: str | None) -> "Sex | None":
+    def parse(cls, text: str | None) -> Sex | None:
         """Accept "Nam"/"Nữ" (any normalisation or case), "M"/"F", "male"/"female"."""
         if text is None:
             return None
@@ -123,11 +124,11 @@ class PersonData:
             if isinstance(v, str):
                 object.__setattr__(self, f.name, unicodedata.normalize("NFC", v))
 
-    def with_(self, **changes: Unpack[PersonChanges]) -> "PersonData":
+    def with_(self, **changes: Unpack[PersonChanges]) -> PersonData:
         return replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "PersonData":  # Any: decoded JSON
+    def from_dict(cls, d: Mapping[str, Any]) -> PersonData:  # Any: decoded JSON
         """The inverse of :meth:`to_dict` (card.json, journal rows, person files)."""
         kw = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         for k in ("date_of_birth", "issue_date", "expiry_date"):

@@ -7,8 +7,8 @@ ICAO 9303 data). Limits on nesting depth and length guard against hostile cards.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from cardkit.errors import ParseError
 
@@ -29,18 +29,18 @@ class Tlv:
     def constructed(self) -> bool:
         return bool(_first_tag_byte(self.tag) & 0x20)
 
-    def children(self) -> list["Tlv"]:
+    def children(self) -> list[Tlv]:
         if not self.constructed:
             raise ParseError("primitive TLV has no children", what="TLV", tag=self.tag, offset=self.offset)
         return parse_all(self.value, base_offset=self.offset + self.length_bytes)
 
-    def find(self, tag: int) -> "Tlv | None":
+    def find(self, tag: int) -> Tlv | None:
         for child in self.children():
             if child.tag == tag:
                 return child
         return None
 
-    def require(self, tag: int, what: str = "") -> "Tlv":
+    def require(self, tag: int, what: str = "") -> Tlv:
         child = self.find(tag)
         if child is None:
             raise ParseError(f"missing tag {tag:X}", what=what or "TLV", tag=self.tag, offset=self.offset)
@@ -63,7 +63,7 @@ def read_tag(data: bytes, pos: int) -> tuple[int, int]:
     tag = first
     pos += 1
     if first & 0x1F == 0x1F:  # X.690 §8.1.2.4: subsequent bytes, bit 8 = more
-        for i in range(4):
+        for _ in range(4):
             if pos >= len(data):
                 raise ParseError("truncated multi-byte tag", what="TLV", offset=pos)
             b = data[pos]

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cardkit.insurance.source import InsuranceQuery
 
-NOW = datetime(2025, 7, 1, 2, 30, tzinfo=timezone.utc)
+NOW = datetime(2025, 7, 1, 2, 30, tzinfo=UTC)
 OPERATOR = ("Nguyễn Thị Lan", "001099012345")
 
 

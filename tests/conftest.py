@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from support import SHARED, ServedCard, minimal_image
+
 from cardkit.sim.image import CardImage
 
 

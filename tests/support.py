@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 import threading
@@ -11,13 +12,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-import json
-
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.icao.lds.com import build_com
 from cardkit.icao.lds.dg1 import build_dg1
-from cardkit.icao.lds.dg13 import build_dg13
 from cardkit.icao.lds.dg2 import build_dg2
+from cardkit.icao.lds.dg13 import build_dg13
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.person import PersonData, Sex
 from cardkit.sim.image import CardImage
@@ -26,7 +25,8 @@ from cardkit.tlv import encode_tlv
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CARDKIT_SHARED", REPO.parent / "shared"))
 CCCD_CARD_ACCESS = bytes.fromhex(
-    "3134300D06080400 7F00070202020201 01300F060A04007F 0007020203020202 0101301206 0A04007F00070202 0402020201020201 0D".replace(" ", "")
+    "3134300D06080400 7F00070202020201 01300F060A04007F 0007020203020202 "
+    "0101301206 0A04007F00070202 0402020201020201 0D".replace(" ", "")
 )
 MINIMAL_MRZ = ("IDVNM0900123450001090012345<<1", "9001011M3001019VNM<<<<<<<<<<<2", "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<")
 
@@ -41,7 +41,8 @@ def _jpeg_like(size: int, seed: int) -> bytes:
     data = buf.getvalue()
     rnd = random.Random(seed)
     filler = bytes(rnd.getrandbits(8) for _ in range(max(0, size - len(data) - 4)))
-    chunks = b"".join(b"\xff\xfe" + (len(c) + 2).to_bytes(2, "big") + c for c in (filler[i : i + 60000] for i in range(0, len(filler), 60000)))
+    pieces = (filler[i : i + 60000] for i in range(0, len(filler), 60000))
+    chunks = b"".join(b"\xff\xfe" + (len(c) + 2).to_bytes(2, "big") + c for c in pieces)
     return data[:2] + chunks + data[2:]
 
 
@@ -93,7 +94,7 @@ class ServedCard:
         self.bridge = VpcdBridge(card, port=35963 + slot)
         self.thread = threading.Thread(target=self.bridge.serve_forever, daemon=True)
 
-    def __enter__(self) -> "ServedCard":
+    def __enter__(self) -> ServedCard:
         self.thread.start()
         wait_for_card(self.reader_name, True)
         return self

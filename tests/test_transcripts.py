@@ -8,12 +8,12 @@ Discovery is automatic: any ``*.json`` of kind ``bac`` dropped into the folder i
 import json
 
 import pytest
+from support import ScriptedConnection, transcripts
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, CardkitError
 from cardkit.icao.bac import bac
 from cardkit.icao.keys import MrzKey
-from support import ScriptedConnection, transcripts
 
 BAC = transcripts("bac")
 

@@ -71,10 +71,10 @@ class AgentConfig:
                              message_vi="Cấu hình dịch vụ đọc thẻ không hợp lệ.")
         object.__setattr__(self, "allowed_origins", tuple(dict.fromkeys(normalize_origin(o) for o in self.allowed_origins)))
 
-    def with_(self, **changes: object) -> "AgentConfig":
+    def with_(self, **changes: object) -> AgentConfig:
         return replace(self, **changes)
 
-    def allowing(self, *origins: str) -> "AgentConfig":
+    def allowing(self, *origins: str) -> AgentConfig:
         return replace(self, allowed_origins=self.allowed_origins + tuple(origins))
 
 

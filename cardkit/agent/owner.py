@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from cardkit.agent.events import EventHub, EventKind
 from cardkit.agent.faces import FaceCache, as_jpeg
@@ -29,9 +29,9 @@ from cardkit.agent.problems import AgentError, Code, problem_of
 from cardkit.agent.sources import CardSource
 from cardkit.agent.watchers import Stage, Watchers
 from cardkit.errors import CardkitError, CardRemovedError, TransportError
-from cardkit.icao.reading import ReadResult
 from cardkit.icao.card_data import face_of_dg2, holder_of_dg13
 from cardkit.icao.lds.ef import DataGroup
+from cardkit.icao.reading import ReadResult
 from cardkit.icao.session import AccessSpec, FileEvent, FileEventKind
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.station.access import access_from_input

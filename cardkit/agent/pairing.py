@@ -17,9 +17,10 @@ import asyncio
 import concurrent.futures
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Protocol
+from typing import Protocol
 
 from cardkit.agent.problems import AgentError, Code
 from cardkit.agent.tokens import Pairing, TokenStore
@@ -71,7 +72,7 @@ class PairingDesk:
         self.approver.ask(req)
         try:
             decision = await asyncio.wait_for(asyncio.wrap_future(fut), self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.approver.withdraw(req)
             raise AgentError(Code.PAIRING_TIMEOUT) from None
         except asyncio.CancelledError:  # the server stops

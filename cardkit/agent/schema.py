@@ -130,7 +130,8 @@ def _errors(*codes: Code) -> dict[str, Any]:
         if status in out:
             out[status]["description"] += f", {c.value}"
         else:
-            out[status] = {"description": c.value, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            error = {"schema": {"$ref": "#/components/schemas/Error"}}
+            out[status] = {"description": c.value, "content": {"application/json": error}}
     return out
 
 

@@ -14,10 +14,10 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 from cardkit.agent.config import normalize_origin
 from cardkit.errors import InputError
@@ -50,7 +50,7 @@ class TokenStore:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.path = Path(path) if path is not None else pairings_path()
         self.random_token = random_token or (lambda: secrets.token_urlsafe(32))
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._cache: tuple[tuple[int, int] | None, list[Pairing]] = (None, [])
 
     # -- reading ------------------------------------------------------------------------

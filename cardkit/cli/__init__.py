@@ -80,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         return _error(exc)
-    except BrokenPipeError:
-        return 0
     except OSError as exc:
         if args.debug:
             raise

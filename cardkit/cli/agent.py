@@ -102,8 +102,8 @@ def serve(args: argparse.Namespace) -> int:
     from cardkit.agent.owner import ReaderOwner
     from cardkit.agent.sources import PcscSource
     from cardkit.agent.tokens import TokenStore
-    from cardkit.trustdir import load_trust_store
     from cardkit.registry.store import open_store
+    from cardkit.trustdir import load_trust_store
 
     config = load_agent_config(args.agent_config)
     if args.port is not None:

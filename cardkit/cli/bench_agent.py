@@ -112,11 +112,11 @@ def _desk_loop(name: str, port: int, token: str, key: str, count: int, out: Desk
 
 def run_desks(registry_url: str, *, desks: int = 20, checkins: int = 3, images=None) -> DeskRun:
     """Start ``desks`` agents on one registry, run their check-ins concurrently, stop them."""
-    from cardkit.trustdir import load_trust_store
     from cardkit.person import PersonData
     from cardkit.registry.store import open_store
     from cardkit.sim.pki import TestPki
     from cardkit.sim.population import builtin_card
+    from cardkit.trustdir import load_trust_store
     from cardkit.tui.demo import demo_resident
 
     images = images or [builtin_card()]

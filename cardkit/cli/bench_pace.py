@@ -50,7 +50,7 @@ def measure(runs: int) -> dict:
         card = _card()
         card_cpu = 0.0
 
-        def send(cmd):
+        def send(cmd, card=card):
             nonlocal card_cpu
             c0 = time.process_time()
             raw = card.transmit(cmd.encode())

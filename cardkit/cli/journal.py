@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cardkit.cli.registry import DB_HELP
 from cardkit.errors import InputError
@@ -32,7 +32,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
         return 0
     for r in records:
-        at = r.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        at = r.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
         worst = _worst(r.discrepancies)
         print(f"{r.seq:6}  {at}Z  {r.station:10} {r.operator:10} {r.access_method:9} {r.id_number or '-':12} "
               f"{r.match_outcome:18} {r.overall_verdict or '-':10} {len(r.discrepancies)} discrepancies{worst}")
@@ -66,7 +66,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = _retention_days(args)
     url = args.db or load_config(args.config).registry_url
     with open_store(url) as store:
-        done = purge(store, older_than=timedelta(days=days), now=datetime.now(timezone.utc))
+        done = purge(store, older_than=timedelta(days=days), now=datetime.now(UTC))
     if args.json:
         print(json.dumps({"days": days, **done.to_dict(), "total": done.total}))
     else:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from cardkit.cli.outcome import EXIT
 from cardkit.errors import InputError
 from cardkit.icao.lds.ef import DataGroup
-
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,7 +62,8 @@ def access_from_args(args: argparse.Namespace):
     if args.can:
         pace_can = can(args.can)
     if mrz is None and pace_can is None:
-        raise InputError("give --id (and --dob/--expiry), --mrz-key or --can", message_vi="Cần nhập số định danh, khóa MRZ hoặc CAN.")
+        raise InputError("give --id (and --dob/--expiry), --mrz-key or --can",
+                         message_vi="Cần nhập số định danh, khóa MRZ hoặc CAN.")
     return AccessSpec(mrz_key=mrz, can=pace_can, policy=args.access)
 
 
@@ -82,11 +81,10 @@ def terminal_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    from cardkit.icao.reading import read_and_verify
-    from cardkit.transport.pcsc import find_reader
-
     from cardkit.cli.outcome import load_trust
     from cardkit.icao.policy import DESK_POLICY
+    from cardkit.icao.reading import read_and_verify
+    from cardkit.transport.pcsc import find_reader
 
     access = access_from_args(args)
     terminal = terminal_from_args(args)

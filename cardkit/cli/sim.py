@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--person", action="append", default=[], help="a bundled person's key (no build step)")
     s.add_argument("--profile", default="cccd2021", choices=("cccd2021", "cancuoc2024"))
     s.add_argument("--port", type=int, default=35963, help="vpcd port of the first slot (next slots: +1)")
-    s.add_argument("--fault", action="append", default=[], help="fault: runtime (remove-after:20, bad-mac, slow:50, ...) or, with --person, "
+    s.add_argument("--fault", action="append", default=[],
+                   help="fault: runtime (remove-after:20, bad-mac, slow:50, ...) or, with --person, "
                    "personalisation (cloned, altered-dg:13, untrusted-csca, ...)")
     s.add_argument("--latency", help="link model BITRATE[:T_APDU][,fsc=N][,frame=T], e.g. 424k:5ms")
     s.add_argument("--reader-quirk", action="append", default=[],
@@ -108,7 +109,7 @@ def serve(args: argparse.Namespace) -> int:
         threads = [threading.Thread(target=b.serve_forever, daemon=True) for b in bridges]
         for t in threads:
             t.start()
-        for n, (b, img) in enumerate(zip(bridges, images)):
+        for n, (b, img) in enumerate(zip(bridges, images, strict=False)):
             ta = f", TA trusting {eac.chr}" if eac is not None else ""
             print(f"slot {n} (port {b.port}): card CAN {img.meta.get('can')}{ta}", flush=True)
         _schedule(bridges, args)

@@ -12,7 +12,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -81,7 +81,7 @@ def read_folder(folder: Path) -> tuple[dict[DataGroup, bytes], list[tuple[x509.C
             try:
                 der = pem.unarmor(data)[2] if pem.detect(data) else data
                 cert = x509.Certificate.load(der, strict=True)
-                cert.subject.native
+                _ = cert.subject.native  # force asn1crypto to parse the name now
                 certs.append((cert, path.name))
             except ASN1_ERRORS:
                 continue
@@ -135,7 +135,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if args.dir is None:
         raise InputError("give a folder of EF files or --receipt FILE", message_vi="Cần thư mục tệp EF hoặc --receipt.")
     trust = load_trust(args.trust)
-    now = args.now.replace(tzinfo=args.now.tzinfo or timezone.utc) if args.now else None
+    now = args.now.replace(tzinfo=args.now.tzinfo or UTC) if args.now else None
     result, files, holder = verify_folder(args.dir, trust, now)
     if args.json:
         out = {"overall": result.overall.value, "verdicts": [v.to_dict() for v in result.verdicts],

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from asn1crypto import algos
 from cryptography.hazmat.primitives.asymmetric import rsa

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord
 from cardkit.errors import AccessError, WrongKeyError
@@ -64,6 +64,6 @@ def bac(
     if r[:8] != rnd_ic or r[8:16] != rnd_ifd:
         raise AccessError("the card's BAC nonces do not match", step="EXTERNAL AUTHENTICATE")
     k_ic = r[16:32]
-    k_seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
+    k_seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=False))
     ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")  # 9303-11 §9.8.2
     return SmState(TDES, TDES.kdf(k_seed, KDF_ENC), TDES.kdf(k_seed, KDF_MAC), ssc)

@@ -14,8 +14,8 @@ implied), ``MSE:Set KAT 00 22 41 A6 {91 PK_IFD [84 keyId]}``.
 from __future__ import annotations
 
 import hmac
-
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ParseError
@@ -38,7 +38,8 @@ def _key_id_bytes(key_id: int) -> bytes:
     return key_id.to_bytes(max(1, (key_id.bit_length() + 7) // 8), "big")
 
 
-def select_ca(infos: SecurityInfos, key_id: int | None = None) -> tuple[ChipAuthenticationInfo | None, ChipAuthenticationPublicKeyInfo]:
+def select_ca(infos: SecurityInfos,
+              key_id: int | None = None) -> tuple[ChipAuthenticationInfo | None, ChipAuthenticationPublicKeyInfo]:
     """The CA protocol and public key to use: ECDH before DH, matching keyId when given."""
     cas = [i for i in infos.ca_infos if key_id is None or i.key_id in (key_id, None)]
     cas.sort(key=lambda i: ca_protocol(i.protocol).key_agreement != "ECDH")
@@ -93,7 +94,8 @@ def chip_authentication(
             raise AccessError("MSE:Set KAT is defined for 3DES only", step=STEP_MSE_KAT)
         _check(send(CommandApdu(0x00, 0x22, 0x41, 0xA6, encode_tlv(0x91, pk_ifd) + kid_do)), STEP_MSE_KAT)
     else:  # 9303-11 §6.2.4.2: MSE:Set AT + General Authenticate
-        oid = info.protocol if info is not None else (Oid.CA_DH_3DES_CBC_CBC if isinstance(domain, DhDomain) else Oid.CA_ECDH_3DES_CBC_CBC)
+        default = Oid.CA_DH_3DES_CBC_CBC if isinstance(domain, DhDomain) else Oid.CA_ECDH_3DES_CBC_CBC
+        oid = info.protocol if info is not None else default
         _check(send(CommandApdu(0x00, 0x22, 0x41, 0xA4, encode_tlv(0x80, oid.der_value) + kid_do)), STEP_MSE_AT)
         resp = send(CommandApdu(0x00, 0x86, 0x00, 0x00, encode_tlv(0x7C, encode_tlv(0x80, pk_ifd)), le=256))
         _check(resp, STEP_GA)

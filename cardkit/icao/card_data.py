@@ -13,8 +13,9 @@ The early previews (the name as soon as DG13 is in, the photo as soon as DG2 is)
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 
 from cardkit.errors import CardkitError
 from cardkit.icao.lds.dg1 import Dg1, parse_dg1

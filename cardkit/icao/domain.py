@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from typing import Union
 
 from ecdsa import curves
 from ecdsa.ellipticcurve import INFINITY, CurveFp, PointJacobi
@@ -59,7 +58,7 @@ class EcDomain:
         return hash((self.curve.p(), self.curve.a(), self.curve.b(), g.x(), g.y(), self.order))
 
     @classmethod
-    def explicit(cls, p: int, a: int, b: int, gx: int, gy: int, n: int, h: int = 1) -> "EcDomain":
+    def explicit(cls, p: int, a: int, b: int, gx: int, gy: int, n: int, h: int = 1) -> EcDomain:
         """Explicit parameters (PACEDomainParameterInfo, DG14 keys): named when they are a known
         curve, else validated (:func:`cardkit.icao.domain_check.check_ec`) before any use."""
         for c in _NAMED_CURVES:
@@ -127,19 +126,19 @@ class EcDomain:
     def agree(self, sk: int, peer: PointJacobi) -> bytes:
         return self.secret_bytes(peer * sk)
 
-    def with_generator(self, g: PointJacobi) -> "EcDomain":
+    def with_generator(self, g: PointJacobi) -> EcDomain:
         if _is_infinity(g):
             raise AccessError("mapping gave the point at infinity")
         g = PointJacobi(self.curve, g.x(), g.y(), 1, self.order)
         return replace(self, name=f"{self.name} (mapped)", generator=g)
 
-    def generic_map(self, s: int, h: PointJacobi) -> "EcDomain":
+    def generic_map(self, s: int, h: PointJacobi) -> EcDomain:
         """ICAO 9303-11 §4.4.3.3.1: G~ = s*G + H."""
         if _is_infinity(h):
             raise AccessError("generic mapping: H is the point at infinity")
         return self.with_generator(self.generator * s + h)
 
-    def integrated_map(self, x: int) -> "EcDomain":
+    def integrated_map(self, x: int) -> EcDomain:
         """ICAO 9303-11 §4.4.3.3.2: point encoding f_G(x) (simplified SWU, p = 3 mod 4)."""
         p, a, b = self.p, self.curve.a(), self.curve.b()
         if p % 4 != 3 or a == 0:
@@ -178,7 +177,7 @@ class DhDomain:
         return f"DhDomain({self.name}, {self.p.bit_length()} bits)"
 
     @classmethod
-    def explicit(cls, p: int, g: int, q: int | None) -> "DhDomain":
+    def explicit(cls, p: int, g: int, q: int | None) -> DhDomain:
         """Explicit X9.42 parameters: the standardized group when they are one, else validated."""
         sid = standardized_id(cls("explicit", p, g, q))
         if sid is not None:
@@ -233,26 +232,26 @@ class DhDomain:
     def agree(self, sk: int, peer: int) -> bytes:
         return self.secret_bytes(pow(peer, sk, self.p))
 
-    def with_generator(self, g: int) -> "DhDomain":
+    def with_generator(self, g: int) -> DhDomain:
         if g in (0, 1, self.p - 1):
             raise AccessError("mapping gave a degenerate generator")
         return replace(self, name=f"{self.name} (mapped)", g=g)
 
-    def generic_map(self, s: int, h: int) -> "DhDomain":
+    def generic_map(self, s: int, h: int) -> DhDomain:
         """ICAO 9303-11 §4.4.3.3.1: g~ = g^s * h mod p."""
         if h in (0, 1):
             raise AccessError("generic mapping: degenerate shared value h")
         return self.with_generator(pow(self.g, s, self.p) * h % self.p)
 
-    def integrated_map(self, x: int) -> "DhDomain":
+    def integrated_map(self, x: int) -> DhDomain:
         """ICAO 9303-11 §4.4.3.3.2: g~ = x^((p-1)/q) mod p."""
         if not self.q:
             raise AccessError("integrated mapping needs the subgroup order q")
         return self.with_generator(pow(x, (self.p - 1) // self.q, self.p))
 
 
-Domain = Union[EcDomain, DhDomain]
-Element = Union[PointJacobi, int]  # a group element: a curve point (EC) or a residue mod p (DH)
+Domain = EcDomain | DhDomain
+Element = PointJacobi | int  # a group element: a curve point (EC) or a residue mod p (DH)
 
 
 # -- ICAO 9303-11 §9.5.1: standardized domain parameters ---------------------------------
@@ -347,9 +346,9 @@ def standardized_id(domain: Domain) -> int | None:
         if isinstance(domain, EcDomain) and isinstance(other, EcDomain):
             if other.curve == domain.curve and other.generator == domain.generator:
                 return pid
-        elif isinstance(domain, DhDomain) and isinstance(other, DhDomain):
-            if (other.p, other.g) == (domain.p, domain.g) and domain.q in (None, other.q):
-                return pid
+        elif (isinstance(domain, DhDomain) and isinstance(other, DhDomain)
+              and (other.p, other.g) == (domain.p, domain.g) and domain.q in (None, other.q)):
+            return pid
     return None
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from math import isqrt
 
-from ecdsa.numbertheory import is_prime
 from ecdsa.ellipticcurve import INFINITY, CurveFp, PointJacobi
+from ecdsa.numbertheory import is_prime
 
 from cardkit.errors import DomainParameterError
 

@@ -21,10 +21,11 @@ answers with a protected error, which both sides count: the counter stays in ste
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
-from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord as SW
+from cardkit.apdu import CommandApdu, ResponseApdu
+from cardkit.apdu import StatusWord as SW
 from cardkit.errors import ApduError, CardRemovedError, ParseError, TransportError
 from cardkit.tlv import encode_tlv, parse_single, total_length
 
@@ -128,7 +129,8 @@ class FileReader:
     def _probe_refused(self, fid: int, sw: int | None) -> int:
         """The first (plain) READ BINARY came back refused: no extended length on this pair."""
         self.probing, self.extended, self.block = False, False, SHORT_BLOCK
-        logger.debug("READ BINARY %04X: extended length refused (%s): short APDUs", fid, "transport" if sw is None else f"{sw:04X}")
+        logger.debug("READ BINARY %04X: extended length refused (%s): short APDUs", fid,
+                     "transport" if sw is None else f"{sw:04X}")
         return SHORT_BLOCK
 
     def _send_read(self, fid: int, offset: int, want: int, sfi: int | None) -> ResponseApdu | None:
@@ -169,7 +171,7 @@ class FileReader:
             if self.probing:
                 if sw == SW.WRONG_LENGTH or sw >> 8 == 0x6C:  # plain, before SM: free to try again
                     hint = sw & 0xFF if sw >> 8 == 0x6C else 0
-                    block = self.block = _PROBE_STEPS.get(want, 0) if not hint else hint
+                    block = self.block = hint if hint else _PROBE_STEPS.get(want, 0)
                     if block <= 255:
                         block = self._probe_refused(fid, sw)
                     continue

@@ -14,6 +14,7 @@ from cardkit import idnumber
 from cardkit.errors import InputError
 from cardkit.icao.lds.mrz import check_digit  # noqa: F401  (re-exported: MRZ keys need it)
 
+
 def _yymmdd(value: str | date, what: str) -> str:
     if isinstance(value, date):
         return value.strftime("%y%m%d")
@@ -43,14 +44,14 @@ class MrzKey:
     date_of_expiry: str  # YYMMDD
 
     @classmethod
-    def create(cls, document_number: str, date_of_birth: str | date, date_of_expiry: str | date) -> "MrzKey":
+    def create(cls, document_number: str, date_of_birth: str | date, date_of_expiry: str | date) -> MrzKey:
         doc = document_number.strip().upper()
         if not doc or len(doc) > 22 or any(not (c.isalnum() or c == "<") for c in doc):
             raise InputError("invalid document number", message_vi="Số giấy tờ không hợp lệ.")
         return cls(doc, _yymmdd(date_of_birth, "date of birth"), _yymmdd(date_of_expiry, "date of expiry"))
 
     @classmethod
-    def parse(cls, text: str) -> "MrzKey":
+    def parse(cls, text: str) -> MrzKey:
         """``DOC,YYMMDD,YYMMDD`` as typed on the command line."""
         parts = [p.strip() for p in text.split(",")]
         if len(parts) != 3:

@@ -86,7 +86,7 @@ class Oid(str, Enum):
     DH_PUBLIC_NUMBER = "1.2.840.10046.2.1"
 
     @classmethod
-    def lookup(cls, dotted: str) -> "Oid | None":
+    def lookup(cls, dotted: str) -> Oid | None:
         try:
             return cls(dotted)
         except ValueError:
@@ -157,7 +157,7 @@ class CaProtocol:
     cipher: str | None  # None for the bare id-CA-DH / id-CA-ECDH (domain parameter infos)
 
 
-def pace_protocol(oid: "Oid | str") -> PaceProtocol:
+def pace_protocol(oid: Oid | str) -> PaceProtocol:
     """Mapping, key agreement and cipher of a PACE protocol OID (9303-11 §9.2.1).
 
     Raises ValueError for anything that is not a full id-PACE-* protocol with a cipher.
@@ -174,7 +174,7 @@ def pace_protocol(oid: "Oid | str") -> PaceProtocol:
     return PaceProtocol(known, mapping, ka, _CIPHERS[parts[1]])
 
 
-def ca_protocol(oid: "Oid | str") -> CaProtocol:
+def ca_protocol(oid: Oid | str) -> CaProtocol:
     """Key agreement and cipher of an id-CA-* protocol OID (9303-11 §9.2.5)."""
     dotted = oid.value if isinstance(oid, Oid) else oid
     known = Oid.lookup(dotted)

@@ -24,10 +24,10 @@ imported). A refusal raises :class:`TaError` naming the step, the status word an
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Callable
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, InputError, ParseError
@@ -35,8 +35,8 @@ from cardkit.icao.ca import chip_authentication, select_ca
 from cardkit.icao.cvc import CvCertificate, compressed, parse_cv_certificate
 from cardkit.icao.domain import Domain
 from cardkit.icao.lds.mrz import check_digit
-from cardkit.icao.oids import encode_oid
 from cardkit.icao.lds.security_infos import SecurityInfos
+from cardkit.icao.oids import encode_oid
 from cardkit.icao.sm import SmState
 from cardkit.icao.ta_signature import TerminalKey
 from cardkit.tlv import encode_tlv

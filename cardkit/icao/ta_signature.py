@@ -10,8 +10,8 @@ PSS with the hash's length as salt, §A.6.4.1) goes through ``cryptography``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import ecdsa
 from cryptography.exceptions import InvalidSignature
@@ -23,8 +23,9 @@ from cardkit.errors import AccessError, InputError
 from cardkit.icao.cvc import CvPublicKey, TaAlgorithm
 from cardkit.icao.domain import EcDomain
 
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
-           "sha512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512}
 
 
 def _curve(domain: EcDomain) -> ecdsa.curves.Curve:
@@ -108,7 +109,8 @@ class TerminalKey:
             digest = digest[:n_bytes] if len(digest) > n_bytes else digest
             sig: bytes  # ecdsa ships no types
             if deterministic:
-                sig = self.ec.sign_digest_deterministic(digest, hashfunc=getattr(hashlib, alg.hash_name), sigencode=sigencode_string)
+                sig = self.ec.sign_digest_deterministic(digest, hashfunc=getattr(hashlib, alg.hash_name),
+                                                        sigencode=sigencode_string)
             else:
                 sig = self.ec.sign_digest(digest, sigencode=sigencode_string)
             return sig

@@ -7,9 +7,9 @@ overall status is derived from them by :func:`overall` (one rule, documented the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
 
 
 class Status(str, Enum):

@@ -10,7 +10,7 @@ from typing import Callable
 
 from cardkit.insurance.codes import ResultCode
 from cardkit.insurance.source import InsuranceLookupError, InsuranceQuery, InsuranceStatus
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import Store
 
 

@@ -35,7 +35,7 @@ class Decoded:
     decoder: str
 
     @classmethod
-    def of(cls, raw: bytes, position: tuple[Point, ...], decoder: str) -> "Decoded":
+    def of(cls, raw: bytes, position: tuple[Point, ...], decoder: str) -> Decoded:
         try:
             text: str | None = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -65,7 +65,8 @@ def random_person(rng: random.Random, *, vowel: str | None = None, long_address:
     dob = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 66))
     given = syllable(rng, vowel) if vowel else rng.choice(GIVEN)
     name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {given}"
-    address = f"Số {rng.randrange(1, 400)}, {rng.choice(STREETS)}, {rng.choice(WARDS)}, {rng.choice(DISTRICTS)}, {rng.choice(PROVINCES)}"
+    address = (f"Số {rng.randrange(1, 400)}, {rng.choice(STREETS)}, {rng.choice(WARDS)}, "
+               f"{rng.choice(DISTRICTS)}, {rng.choice(PROVINCES)}")
     if long_address:
         address = f"Tổ {rng.randrange(1, 30)}, Ấp {rng.choice(GIVEN)} {rng.choice(GIVEN)}, " + address
     issue = max(dob + timedelta(days=365 * 14), date(2021, 1, 1)) + timedelta(days=rng.randrange(1200))

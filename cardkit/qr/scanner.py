@@ -154,7 +154,7 @@ class Scanner:
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="cardkit-qr-scanner", daemon=True)
 
-    def start(self) -> "Scanner":
+    def start(self) -> Scanner:
         self._thread.start()
         return self
 
@@ -166,7 +166,7 @@ class Scanner:
     def wait(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
 
-    def __enter__(self) -> "Scanner":
+    def __enter__(self) -> Scanner:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cardkit.registry.importer import import_file
 from cardkit.registry.match import match
-from cardkit.registry.models import CSV_COLUMNS, Resident
+from cardkit.registry.row import CSV_COLUMNS, Resident
 from cardkit.registry.store import open_store
 from cardkit.registry.rowparse import parse_row
 from cardkit.registry.synth import DIRTY_KINDS, Synth, strip_diacritics, typo, write_csv

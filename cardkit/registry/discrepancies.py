@@ -20,7 +20,7 @@ from cardkit.errors import InputError
 from cardkit.idnumber import analyse_id
 from cardkit.person import DobPrecision, PersonData
 from cardkit.registry.dobmatch import year_only
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.normalize import fold, swapped_dob, tone_key
 
 B, W, I = Severity.BLOCKING, Severity.WARNING, Severity.INFO

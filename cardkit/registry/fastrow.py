@@ -4,7 +4,8 @@
 :func:`rowparse.parse_row` builds a :class:`Resident` and checks every rule in the general way
 (~45 µs a row). Import files are overwhelmingly clean, already NFC and in the documented forms,
 so :func:`fast_row` checks exactly those forms with C-speed string methods and builds the stored
-tuple directly. Whenever a value is not in such a form (odd spacing, NFD, dd/mm/yyyy dates, "Nữ"
+tuple directly. Its rules are not written here: :class:`FastRules` takes them from the
+declaration (:data:`row.FIELDS`), one fast form per :class:`row.Kind`. Whenever a value is not in such a form (odd spacing, NFD, dd/mm/yyyy dates, "Nữ"
 in another normalisation, a rule broken...), it gives up and the row goes through ``parse_row``,
 which gives the stored value or the rejection reason. So the fast path can never accept a row
 the general parser would reject, nor store a different value: a test checks both agree.
@@ -12,34 +13,25 @@ the general parser would reject, nor store a different value: a test checks both
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 
 from cardkit.errors import CardkitError, InputError
 from cardkit.person import DobPrecision
-from cardkit.registry.models import CSV_COLUMNS
 from cardkit.registry.normalize import fold
 from cardkit.registry.row import (
-    DATE_ORDER, INSURANCE, KINDS, MAX_TEXT, MIN_ISO, SEX_CODES, UNIQUE_TEXT, Kind, assemble, content_digest,
-    resident_to_row,
+    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_ISO, NAME_FIELD, SEX_CODES, Field, Kind, assemble,
+    content_digest, resident_to_row,
 )
 from cardkit.registry.rowparse import parse_row
 
 _is_nfc = unicodedata.is_normalized
 EXACT = DobPrecision.EXACT.value  # the fast paths take ISO dates only: a year-only DOB goes the slow way
 _fromiso = date.fromisoformat
-# Positions of the cells fast_row checks in a record (CSV_COLUMNS order).
-_AT = {n: i for i, n in enumerate(CSV_COLUMNS)}
-_ID, _OLD, _NAME, _DOB, _SEX = (_AT[n] for n in ("id_number", "old_id_number", "full_name", "date_of_birth", "sex"))
-_INS = _AT["insurance_code"]
-_DATES = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.DATE and i != _DOB)
-_TEXTS = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.TEXT and n not in UNIQUE_TEXT)
-_UNIQUE_TEXTS = tuple(i for n, i in _AT.items() if KINDS[n] is Kind.TEXT and n in UNIQUE_TEXT)
-# Date rules, as (earlier, later) cell positions: a later date before the earlier one is rejected.
-_ORDER = tuple((_AT[early], _AT[late]) for early, late in DATE_ORDER)
 
 Rejected = tuple[int, str, str]  # (line, reason, reason_vi)
 
@@ -69,49 +61,76 @@ def _iso(text: str) -> str | None:
 _plain_cached = lru_cache(maxsize=1 << 14)(_plain)
 
 
+def _text_check(f: Field) -> Callable[[str], str | None]:
+    plain = _plain_cached if f.repeats else _plain
+    return lambda text: text if plain(text) else None
+
+
+def _name_check(f: Field) -> Callable[[str], str | None]:
+    return lambda text: text if _plain(text) and (text[0].isalpha() or any(map(str.isalpha, text))) else None
+
+
+def _pattern_check(f: Field) -> Callable[[str], str | None]:
+    # The stored form only ([0-9], [A-Z0-9]: the normaliser leaves it as it is).
+    match = re.compile(f.pattern).fullmatch
+    return lambda text: text if match(text) else None
+
+
+# Each kind's fast form: the stored value of a cell already in its documented form, else None.
+_FAST = {Kind.DIGITS: _pattern_check, Kind.CODE: _pattern_check, Kind.NAME: _name_check,
+         Kind.DATE: lambda f: _iso, Kind.SEX: lambda f: SEX_CODES.get, Kind.TEXT: _text_check}
+
+
+class FastRules:
+    """The fast forms of a declaration's rules, for one record at a time (CSV_COLUMNS order)."""
+
+    def __init__(self, declaration: tuple[Field, ...] = FIELDS) -> None:
+        at = {f.name: i for i, f in enumerate(declaration)}
+        self.checks = tuple((i, _FAST[f.kind](f), f.required) for i, f in enumerate(declaration))
+        self.keys = tuple(at[n] for n in KEY_FIELDS)
+        self.past = tuple(at[f.name] for f in declaration if f.past)
+        self.order = tuple((at[r.earlier], at[r.later]) for r in DATE_ORDER)
+
+    def cells(self, v: tuple[str, ...], today: str) -> list[str] | None:
+        """The stored cells of a record in its declaration's order (missing cells ""), or None
+        when a cell is not in its fast form (the general parser then decides)."""
+        cells = list(v)
+        for i, check, required in self.checks:
+            text = v[i]
+            if not text:
+                if required:
+                    return None
+                continue
+            value = check(text)
+            if value is None:
+                return None
+            cells[i] = value
+        if not any(cells[i] for i in self.keys):
+            return None
+        for i in self.past:
+            if cells[i] > today:
+                return None
+        # ISO dates compare as strings in date order; a missing date passes.
+        for early, late in self.order:
+            if cells[early] and cells[late] and cells[late] < cells[early]:
+                return None
+        return cells
+
+
+RULES = FastRules()
+_ID, _OLD = (CSV_COLUMNS.index(n) for n in KEY_FIELDS)
+_NAME = CSV_COLUMNS.index(NAME_FIELD)
+
+
 def fast_row(v: tuple[str, ...], today: str, stamp: str) -> tuple | None:
     """The stored row for a clean record in CSV_COLUMNS order (missing cells ""), else None."""
-    idn, old, name = v[_ID], v[_OLD], v[_NAME]
-    if idn and not (len(idn) == 12 and idn.isdigit() and idn.isascii()):
-        return None
-    if old:
-        if not ((len(old) == 9 or len(old) == 12) and old.isdigit() and old.isascii()):
-            return None
-    elif not idn:
-        return None
-    if not name or not _plain(name) or not (name[0].isalpha() or any(map(str.isalpha, name))):
-        return None
-    for i in _UNIQUE_TEXTS:
-        if v[i] and not _plain(v[i]):
-            return None
-    for i in _TEXTS:
-        if v[i] and not _plain_cached(v[i]):
-            return None
-    cells: list = list(v)
-    dob = _iso(v[_DOB]) if v[_DOB] else None
-    if dob is None or dob > today:
-        return None
-    cells[_DOB] = dob
-    for i in _DATES:
-        if v[i]:
-            text = _iso(v[i])
-            if text is None:
-                return None
-            cells[i] = text
-    # ISO dates compare as strings in date order; a missing date passes.
-    for early, late in _ORDER:
-        if cells[early] and cells[late] and cells[late] < cells[early]:
-            return None
-    if v[_SEX]:
-        sex = SEX_CODES.get(v[_SEX])
-        if sex is None:
-            return None
-        cells[_SEX] = sex
-    if v[_INS] and not INSURANCE.fullmatch(v[_INS]):
+    cells = RULES.cells(v, today)
+    if cells is None:
         return None
     # content_hash() of the stored values, joined directly ("" stands for None there too).
     digest = content_digest("\x1f".join(cells).encode("utf-8"))
-    return assemble([c or None for c in cells], idn or "C" + old, fold(name), EXACT, digest, stamp)
+    key = cells[_ID] or "C" + cells[_OLD]
+    return assemble([c or None for c in cells], key, fold(cells[_NAME]), EXACT, digest, stamp)
 
 
 class RecordParser:

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Stream a CSV or XLSX file of residents into a store: validate, normalise, upsert by ID.
 
-Rows are read in batches (CSV: chunks parsed by worker processes, see :mod:`csvload`) and
+Rows are read in batches (CSV: chunks parsed by worker threads; XLSX: see :mod:`load.records`) and
 staged, then merged into the registry at once (:meth:`Store.bulk_load`), so memory stays flat
 for files of millions of rows and an interrupted import changes nothing. Every rejected row is
 reported with its line number and reason, never dropped; within a file the last row for an ID
@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from cardkit.errors import CardkitError, InputError
-from cardkit.registry.csvload import SERIAL_BATCH, Batch, csv_batches
-from cardkit.registry.rowparse import parse_row, resolve_columns
-from cardkit.registry.row import resident_to_row, rows_frame
+from cardkit.errors import InputError
+from cardkit.registry.load.records import SERIAL_BATCH, csv_batches, xlsx_batches
 from cardkit.registry.store import Store, now_utc
 
 Progress = Callable[[int, int, int], None]  # (rows read, bytes or rows done, total or 0)
@@ -55,61 +53,6 @@ class ImportReport:
         )
 
 
-def _cell(value: object, name: str) -> object:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and name in ("id_number", "old_id_number"):
-        # Spreadsheets store ID numbers as numbers and drop leading zeros (province 001...).
-        return str(value).zfill(12 if name == "id_number" or value >= 10**9 else 9)
-    return value
-
-
-def _xlsx_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int]) -> Iterator[tuple[int, dict]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many unrelated types for a broken file
-        raise InputError(f"cannot read XLSX file: {type(exc).__name__}", message_vi="Không đọc được tệp XLSX.") from exc
-    try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            raise InputError("the file is empty", message_vi="Tệp không có dữ liệu.")
-        cols = resolve_columns([str(h or "") for h in header], mapping)
-        for line, values in enumerate(rows, start=2):
-            progress[0] = line
-            if values is None or all(v is None or str(v).strip() == "" for v in values):
-                continue
-            yield line, {n: _cell(values[i], n) if i < len(values) else None for n, i in cols.items()}
-    finally:
-        wb.close()
-
-
-def _xlsx_batches(path: Path, mapping: Mapping[str, str] | None, today: date, stamp: str,
-                  size: int) -> Iterator[Batch]:
-    progress = [0]
-    rows: list[tuple] = []
-    lines: list[int] = []
-    rejected: list[tuple[int, str, str]] = []
-    read = 0
-    for line, raw in _xlsx_rows(path, mapping, progress):
-        read += 1
-        try:
-            rows.append(resident_to_row(parse_row(raw, today=today), stamp))
-            lines.append(line)
-        except CardkitError as exc:
-            rejected.append((line, str(exc), exc.message_vi))
-        if read >= size:
-            yield Batch(rows_frame(rows, lines), rejected, read, progress[0])
-            rows, lines, rejected, read = [], [], [], 0
-    yield Batch(rows_frame(rows, lines), rejected, read, progress[0])
-
-
 def import_file(
     store: Store,
     path: str | os.PathLike,
@@ -132,7 +75,7 @@ def import_file(
     today = today or date.today()
     stamp = now_utc().isoformat()  # one updated_at for the whole import
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        batches, total = _xlsx_batches(path, mapping, today, stamp, batch_size), 0
+        batches, total = xlsx_batches(path, mapping, today, stamp, batch_size), 0
     else:
         batches, total = csv_batches(path, (today, stamp), mapping, workers=workers), os.path.getsize(path)
     done = 0

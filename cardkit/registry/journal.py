@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from cardkit.errors import InputError
-from cardkit.registry.backends import store_failure
+from cardkit.registry.backend import store_failure
 from cardkit.registry.store import Store
 
 _COLUMNS = (
@@ -83,8 +83,8 @@ class Journal:
     def append(self, rec: CheckInRecord) -> int:
         """Commit one check-in; returns its sequence number. Idempotent on ``checkin_id``.
 
-        A database failure (a full disk: :class:`~cardkit.registry.backends.StoreFullError`) is a
-        typed :class:`~cardkit.registry.backends.StoreError`; the check-in is then not stored
+        A database failure (a full disk: :class:`~cardkit.registry.backend.StoreFullError`) is a
+        typed :class:`~cardkit.registry.backend.StoreError`; the check-in is then not stored
         (rolled back) and the journal is unchanged, so the caller may retry it."""
         if "face" in rec.extra or "image" in rec.extra:
             raise InputError("the journal never stores face images", message_vi="Nhật ký không lưu ảnh khuôn mặt.")

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from cardkit.person import DobPrecision, Sex
 from cardkit.registry.dobmatch import DOB_REASONS, DOB_SCORES, DobMatch, compare_dobs, year_only
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.namematch import NameComparison, NameMatch, compare_names
 from cardkit.registry.normalize import fold, swapped_dob
 from cardkit.registry.store import Store

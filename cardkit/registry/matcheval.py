@@ -30,7 +30,7 @@ from enum import Enum
 from cardkit.person import DobPrecision, Sex
 from cardkit.registry.dobmatch import DobMatch, compare_dobs
 from cardkit.registry.match import match
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.namematch import NameMatch
 from cardkit.registry.normalize import tone_key
 from cardkit.registry.store import Store
@@ -283,7 +283,7 @@ def evaluate(store: Store, queries: tuple[Query, ...]) -> tuple[dict[VariantClas
 
 def run(rows: int, per_class: int, *, seed: int = 1, url: str | None = None) -> dict[str, object]:
     """Build the set, load it into a fresh store (``url``; default: in memory) and evaluate."""
-    from cardkit.registry.backends import StoreError
+    from cardkit.registry.backend import StoreError
     from cardkit.registry.store import open_store
 
     t0 = time.perf_counter()

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """Turn one row of an import file (field name -> text) into a :class:`Resident`, or say why not.
 
+The general checker of a record: it walks the declaration (:data:`row.FIELDS`) and applies each
+kind's rules, with the reason of the first broken one.
+
 Every rejection is an :class:`InputError` with a short reason in English and Vietnamese, so the
 importer can report "line 17: bad ID length" for each rejected row instead of dropping it.
 Nothing else may escape: the parser is fuzzed with Hypothesis.
@@ -15,9 +18,10 @@ from datetime import date
 
 from cardkit.errors import InputError
 from cardkit.person import DobPrecision, Sex, parse_year_only
-from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS, Resident
 from cardkit.registry.normalize import clean_spaces
-from cardkit.registry.row import ID_LENGTHS, INSURANCE, KINDS, MAX_TEXT, MIN_YEAR, OLD_ID_LENGTHS, Kind
+from cardkit.registry.row import (
+    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_YEAR, Field, Kind, Resident,
+)
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -81,59 +85,94 @@ def parse_date(text: str | None, field: str) -> date | None:
     return value
 
 
-def _digits(text: str | None, field: str, lengths: tuple[int, ...], vi: str) -> str | None:
-    if text is None:
-        return None
-    value = text.replace(" ", "").replace(".", "")
+def _digits(f: Field, text: str, today: date) -> str:
+    value = f.normalise(text)
     if not (value.isascii() and value.isdigit()):
-        raise _reject(f"{field}: not digits", f"{vi}: chỉ được gồm chữ số")
-    if len(value) not in lengths:
-        want = " or ".join(str(n) for n in lengths)
-        raise _reject(f"{field}: bad length {len(value)} (want {want})", f"{vi}: sai độ dài ({len(value)} chữ số)")
+        raise _reject(f"{f.name}: not digits", f"{f.label_vi}: chỉ được gồm chữ số")
+    if len(value) not in f.lengths:
+        want = " or ".join(str(n) for n in f.lengths)
+        raise _reject(f"{f.name}: bad length {len(value)} (want {want})",
+                      f"{f.label_vi}: sai độ dài ({len(value)} chữ số)")
     return value
+
+
+def _code(f: Field, text: str, today: date) -> str:
+    value = f.normalise(text)
+    if not re.fullmatch(f.pattern, value):
+        raise _reject(f"{f.name}: not {f.form}", f"{f.label_vi} không hợp lệ")
+    return value
+
+
+def _name(f: Field, text: str, today: date) -> str:
+    if not any(ch.isalpha() for ch in text):
+        raise _missing(f)
+    return text
+
+
+def _date(f: Field, text: str, today: date) -> date:
+    # A year-only DOB (older residents: "1948", "00/00/1948") is 1 January with precision YEAR.
+    year_only = parse_year_only(text) if f.year_only else None
+    if year_only and year_only.year < MIN_YEAR:
+        raise _reject(f"{f.name}: year before {MIN_YEAR}", f"{f.name}: năm không hợp lệ")
+    value = year_only or parse_date(text, f.name)
+    if f.past and value > today:
+        raise _reject(f"{f.name}: in the future", f"{f.label_vi.capitalize()} ở tương lai")
+    return value
+
+
+def _sex(f: Field, text: str, today: date) -> Sex:
+    sex = Sex.parse(text)
+    if sex is None:
+        raise _reject(f"{f.name}: not Nam/Nữ/M/F", "Giới tính phải là Nam hoặc Nữ")
+    return sex
+
+
+def _text(f: Field, text: str, today: date) -> str:
+    return text
+
+
+def _missing(f: Field) -> InputError:
+    return _reject(f"{f.name}: missing", f"Thiếu {f.label_vi}")
+
+
+# Each kind's check of a cleaned, non-empty cell; the kinds in the order their rules are applied
+# (the first broken rule is the row's reason).
+_CHECKS = {Kind.DIGITS: _digits, Kind.NAME: _name, Kind.DATE: _date, Kind.SEX: _sex, Kind.CODE: _code,
+           Kind.TEXT: _text}
+_ORDER = (Kind.DIGITS, Kind.NAME, Kind.DATE, Kind.SEX, Kind.CODE, Kind.TEXT)
+
+
+def check_record(row: Mapping[str, object], today: date,
+                 declaration: tuple[Field, ...] = FIELDS) -> dict[str, object]:
+    """The values of one record (field name -> text) under ``declaration``; raises the first
+    broken rule as an :class:`InputError`. Every checker's rules come from the declaration."""
+    t = {f.name: clean_text(row.get(f.name), f.name) for f in declaration}
+    out: dict[str, object] = {}
+    for kind in _ORDER:
+        for f in declaration:
+            if f.kind is not kind:
+                continue
+            if t[f.name] is None:
+                if f.required:
+                    raise _missing(f)
+                out[f.name] = None
+                continue
+            out[f.name] = _CHECKS[kind](f, t[f.name], today)
+        if kind is Kind.DIGITS and not any(out[n] for n in KEY_FIELDS):
+            raise _reject("no ID number and no old CMND number", "Thiếu cả số định danh và số CMND cũ")
+        if kind is Kind.DATE:
+            for rule in DATE_ORDER:
+                early, late = out[rule.earlier], out[rule.later]
+                if early and late and late < early:
+                    raise _reject(rule.reason, rule.reason_vi)
+    return out
 
 
 def parse_row(row: Mapping[str, object], *, today: date | None = None) -> Resident:
     """Validate one row; fields are looked up by the documented CSV column names."""
-    today = today or date.today()
-    t = {name: clean_text(row.get(name), name) for name in CSV_COLUMNS}
-    id_number = _digits(t["id_number"], "id_number", ID_LENGTHS, "Số định danh")
-    old = _digits(t["old_id_number"], "old_id_number", OLD_ID_LENGTHS, "Số CMND cũ")
-    if id_number is None and old is None:
-        raise _reject("no ID number and no old CMND number", "Thiếu cả số định danh và số CMND cũ")
-    name = t["full_name"]
-    if name is None or not any(ch.isalpha() for ch in name):
-        raise _reject("full_name: missing", "Thiếu họ và tên")
-    # A year-only DOB (older residents: "1948", "00/00/1948") is 1 January with precision YEAR.
-    year_only = parse_year_only(t["date_of_birth"])
-    dates = {f: parse_date(t[f], f) for f in DATE_FIELDS - {"date_of_birth"}}
-    dob = dates["date_of_birth"] = year_only or parse_date(t["date_of_birth"], "date_of_birth")
-    if year_only and year_only.year < MIN_YEAR:
-        raise _reject(f"date_of_birth: year before {MIN_YEAR}", "date_of_birth: năm không hợp lệ")
-    if dob is None:
-        raise _reject("date_of_birth: missing", "Thiếu ngày sinh")
-    if dob > today:
-        raise _reject("date_of_birth: in the future", "Ngày sinh ở tương lai")
-    if dates["card_issue_date"] and dates["card_issue_date"] < dob:
-        raise _reject("card_issue_date: before birth", "Ngày cấp thẻ trước ngày sinh")
-    if dates["card_issue_date"] and dates["card_expiry_date"] and dates["card_expiry_date"] < dates["card_issue_date"]:
-        raise _reject("card_expiry_date: before issue date", "Ngày hết hạn thẻ trước ngày cấp")
-    vf, vt = dates["insurance_valid_from"], dates["insurance_valid_to"]
-    if vf and vt and vt < vf:
-        raise _reject("insurance_valid_to: before valid_from", "Hạn BHYT kết thúc trước ngày bắt đầu")
-    sex = None
-    if t["sex"] is not None:
-        sex = Sex.parse(t["sex"])
-        if sex is None:
-            raise _reject("sex: not Nam/Nữ/M/F", "Giới tính phải là Nam hoặc Nữ")
-    insurance = t["insurance_code"].replace(" ", "").upper() if t["insurance_code"] else None
-    if insurance is not None and not INSURANCE.fullmatch(insurance):
-        raise _reject("insurance_code: not 10-15 letters/digits", "Mã thẻ BHYT không hợp lệ")
-    texts = {n: t[n] for n in CSV_COLUMNS if KINDS[n] is Kind.TEXT}
-    return Resident(
-        id_number=id_number, old_id_number=old, full_name=name, sex=sex, insurance_code=insurance, **texts,
-        **dates, dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT,
-    )
+    values = check_record(row, today or date.today())
+    year_only = any(f.year_only and parse_year_only(clean_text(row.get(f.name), f.name)) for f in FIELDS)
+    return Resident(**values, dob_precision=DobPrecision.YEAR if year_only else DobPrecision.EXACT)
 
 
 def resolve_columns(header: list[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
@@ -145,10 +184,10 @@ def resolve_columns(header: list[str], mapping: Mapping[str, str] | None = None)
         key = clean_spaces(unicodedata.normalize("NFC", wanted)).casefold()
         if key in norm:
             out[name] = norm.index(key)
-    for required in ("full_name", "date_of_birth"):
+    for required in (f.name for f in FIELDS if f.required):
         if required not in out:
             raise _reject(f"header lacks column {required!r}", f"Thiếu cột {required} trong dòng tiêu đề")
-    if "id_number" not in out and "old_id_number" not in out:
+    if not any(n in out for n in KEY_FIELDS):
         raise _reject("header lacks id_number/old_id_number", "Thiếu cột số định danh trong dòng tiêu đề")
     unknown = set((mapping or {}).keys()) - set(CSV_COLUMNS)
     if unknown:

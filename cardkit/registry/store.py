@@ -14,8 +14,10 @@ from datetime import date, datetime, timezone
 
 from cardkit.home import cardkit_home
 from cardkit.registry.backend import Backend, Load
-from cardkit.registry.backends import PostgresBackend, SqliteBackend, StoreError
-from cardkit.registry.models import Resident
+from cardkit.registry.backend import StoreError
+from cardkit.registry.load.postgres import PostgresBackend
+from cardkit.registry.load.sqlite import SqliteBackend
+from cardkit.registry.row import Resident
 from cardkit.registry.row import STORED_COLUMNS, resident_to_row, row_to_resident, rows_frame
 from cardkit.registry.schema import CREATE_VERSION_TABLE, LATEST_VERSION, MIGRATIONS, RESIDENT_INDEXES
 

@@ -20,7 +20,7 @@ from cardkit.errors import FileAccessError
 from cardkit.home import open_private
 from cardkit.idnumber import province_codes
 from cardkit.person import Sex
-from cardkit.registry.models import CSV_COLUMNS, Resident
+from cardkit.registry.row import CSV_COLUMNS, Resident
 from cardkit.registry.normalize import fold, swapped_dob
 
 SURNAMES = (

@@ -71,14 +71,14 @@ class AaCardHandler:
         self.rsa_hash = rsa_hash
 
     @classmethod
-    def from_image(cls, image: "CardImage") -> "AaCardHandler | None":
+    def from_image(cls, image: CardImage) -> AaCardHandler | None:
         """From card.json (``aa_private_key_pem``, ``aa_signature_algorithm``); None without a key."""
         pem = image.meta.get("aa_private_key_pem")
         if not pem:
             return None
         return cls(pem, hash_name=_PLAIN_OID_HASH.get(image.meta.get("aa_signature_algorithm") or "", "sha256"))
 
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None:
+    def handle(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu | None:
         if cmd.ins != 0x88:
             return None
         if card.state.df == "app" and not card.state.access:

@@ -43,7 +43,7 @@ class BacCardHandler:
         k_ic = card.rng(16)
         e_ic = TDES.encrypt(k_enc, rnd_ic + rnd_ifd + k_ic)
         m_ic = TDES.mac(k_mac, pad(e_ic, 8))
-        k_seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic))
+        k_seed = bytes(a ^ b for a, b in zip(k_ifd, k_ic, strict=False))
         ssc = int.from_bytes(rnd_ic[4:] + rnd_ifd[4:], "big")
         card.establish(SmState(TDES, TDES.kdf(k_seed, KDF_ENC), TDES.kdf(k_seed, KDF_MAC), ssc))
         return ResponseApdu(e_ic + m_ic, SW.SUCCESS)

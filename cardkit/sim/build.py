@@ -64,8 +64,8 @@ def make_ca_key(seed: bytes | None) -> ec.EllipticCurvePrivateKey:
 class PersonalFault:
     spec: str
 
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         """Change what goes into the data groups or who signs (before EF.SOD is built)."""
 
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         """Change the card after EF.SOD is signed."""

@@ -43,7 +43,7 @@ class CaCardHandler:
         self.config = config
         self.protocol: Oid | None = None
 
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None:
+    def handle(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu | None:
         if cmd.ins == 0x22 and (cmd.p1, cmd.p2) in ((0x41, 0xA4), (0x41, 0xA6)):
             if card.sm is None:
                 return R(SW.SECURITY_STATUS_NOT_SATISFIED)
@@ -60,7 +60,7 @@ class CaCardHandler:
             return True
         return self.config.key_id is not None and int.from_bytes(dos[0x84], "big") == self.config.key_id
 
-    def _mse(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _mse(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         self.protocol = None
         try:
             dos = self._dos(cmd.data)
@@ -81,7 +81,7 @@ class CaCardHandler:
         self.protocol = oid
         return R(SW.SUCCESS)
 
-    def _general_authenticate(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _general_authenticate(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         oid, self.protocol = self.protocol, None
         try:
             pk = {do.tag: do.value for do in parse_single(cmd.data, expected_tag=0x7C).children()}[0x80]
@@ -90,7 +90,7 @@ class CaCardHandler:
         cipher = ca_protocol(oid).cipher or "3DES"
         return self._finish(card, cipher, pk, R(SW.SUCCESS, encode_tlv(0x7C, b"")))
 
-    def _finish(self, card: "SimCard", cipher: str, pk_ifd: bytes, resp: ResponseApdu) -> ResponseApdu:
+    def _finish(self, card: SimCard, cipher: str, pk_ifd: bytes, resp: ResponseApdu) -> ResponseApdu:
         """9303-11 §6.2.3: K = KA(SK_IC, PK_IFD); new keys, SSC 0, after this response."""
         dom = self.config.domain
         try:

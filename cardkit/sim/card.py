@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.apdu import StatusWord as SW
@@ -30,7 +31,7 @@ PROTECTED_DGS = {0x0103, 0x0104}  # DG3, DG4: need Terminal Authentication (sim.
 
 
 class Handler(Protocol):
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None: ...
+    def handle(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu | None: ...
 
 
 class SimCard:
@@ -41,7 +42,7 @@ class SimCard:
         *,
         handlers: list[Handler] | None = None,
         rng: Callable[[int], bytes] = secrets.token_bytes,
-        faults: "object | None" = None,
+        faults: object | None = None,
     ) -> None:
         self.image = image
         self.config = config or CardConfig()

@@ -7,8 +7,9 @@ can name the chip's parts (:class:`Chip`) without importing the chip itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from cardkit.apdu import ResponseApdu
 from cardkit.icao.keys import MrzKey

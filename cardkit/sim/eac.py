@@ -54,7 +54,7 @@ def write_terminal(out: Path, pki: EacPki) -> list[Path]:
 
     folder = private_dir(out)
     paths = []
-    for name, issued in zip(CHAIN_FILES, (pki.cvca, pki.dv, pki.terminal)):
+    for name, issued in zip(CHAIN_FILES, (pki.cvca, pki.dv, pki.terminal), strict=False):
         path = folder / name
         path.write_bytes(issued.certificate.encoded)
         paths.append(path)

@@ -63,19 +63,19 @@ class RuntimeFaults:
     _reads_of_target: int = field(default=0, repr=False)
     _protected: int = field(default=0, repr=False)
 
-    def before_command(self, card: "SimCard", raw: bytes) -> bytes | None:
+    def before_command(self, card: SimCard, raw: bytes) -> bytes | None:
         if self.slow_ms:
             time.sleep(self.slow_ms / 1000)
         if self.remove_after is not None and card.apdu_count > self.remove_after:
             raise CardPulled("simulated card pulled (remove-after)")
-        if self.remove_during is not None and len(raw) > 1 and raw[1] in (0xB0, 0xB1):
-            if card.state.ef == self.remove_during or (raw[2] & 0x80 and raw[2] & 0x1F == self.remove_during & 0xFF):
-                self._reads_of_target += 1
-                if self._reads_of_target >= 2:
-                    raise CardPulled("simulated card pulled (remove-during)")
+        if (self.remove_during is not None and len(raw) > 1 and raw[1] in (0xB0, 0xB1)
+                and (card.state.ef == self.remove_during or (raw[2] & 0x80 and raw[2] & 0x1F == self.remove_during & 0xFF))):
+            self._reads_of_target += 1
+            if self._reads_of_target >= 2:
+                raise CardPulled("simulated card pulled (remove-during)")
         return None
 
-    def after_response(self, card: "SimCard", raw: bytes, out: bytes, protected: bool) -> bytes:
+    def after_response(self, card: SimCard, raw: bytes, out: bytes, protected: bool) -> bytes:
         if protected:
             self._protected += 1
             if self.bad_mac is not None and self._protected == self.bad_mac:
@@ -85,7 +85,7 @@ class RuntimeFaults:
         return out
 
 
-def apply_faults(specs: list[str], config: "CardConfig", mf_files: dict[int, bytes]) -> tuple[RuntimeFaults | None, list[str]]:
+def apply_faults(specs: list[str], config: CardConfig, mf_files: dict[int, bytes]) -> tuple[RuntimeFaults | None, list[str]]:
     """Apply runtime fault specs to ``config``/``mf_files``; return the runtime hook and the
     specs left over (content faults, for the issuer)."""
     from cardkit.icao.lds.ef import DataGroup

@@ -56,7 +56,7 @@ def _dump(ci: cms.ContentInfo) -> bytes:
     return encode_tlv(TAG_SOD, ci.dump(force=True))
 
 
-def _replace_holder(b: "Build", ci: cms.ContentInfo) -> bytes:
+def _replace_holder(b: Build, ci: cms.ContentInfo) -> bytes:
     """The forger's DG13 and the LDSSecurityObject that lists its hash; returns the new eContent."""
     forged = replace(b.person, full_name=FORGED_NAME, date_of_birth=FORGED_DOB)
     b.dgs[13] = build_dg13(forged, b.dg13_extra or None)
@@ -71,7 +71,7 @@ def _replace_holder(b: "Build", ci: cms.ContentInfo) -> bytes:
 class SodDigestDowngrade(PersonalFault):
     algorithm: str = "md5"
 
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         ci = _load(b.sod)
         _replace_holder(b, ci)
         sd = ci["content"]
@@ -83,7 +83,7 @@ class SodDigestDowngrade(PersonalFault):
 
 
 class SodSignatureUnknown(PersonalFault):
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         ci = _load(b.sod)
         econtent = _replace_holder(b, ci)
         si = ci["content"]["signer_infos"][0]
@@ -98,7 +98,7 @@ class SodSignatureUnknown(PersonalFault):
 
 
 class SodSignatureOidFlip(PersonalFault):
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         ci = _load(b.sod)
         si = ci["content"]["signer_infos"][0]
         oid = bytearray(core.ObjectIdentifier(si["signature_algorithm"]["algorithm"].dotted).contents)
@@ -113,14 +113,14 @@ class ComOmits(PersonalFault):
     number: int = 15
     hide_file: bool = False
 
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         b.com = [dg for dg in b.com if dg is not DataGroup.from_number(self.number)]
 
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         if self.hide_file:
             b.dgs.pop(self.number, None)
 
 
 class BacOnly(PersonalFault):
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         b.pace = False

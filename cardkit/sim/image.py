@@ -44,7 +44,7 @@ class CardImage:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> "CardImage":
+    def load(cls, folder: str | Path) -> CardImage:
         folder = Path(folder)
         meta_path = folder / "card.json"
         if not meta_path.is_file():

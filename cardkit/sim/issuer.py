@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -182,7 +182,7 @@ def build_data_groups(b: Build, photo: bytes | None) -> None:
 def sign(b: Build) -> None:
     """EF.SOD over every DG present (9303-10 §4.6.2), signed by the document signer."""
     issued = b.person.issue_date or date(2021, 1, 1)
-    when = datetime.combine(issued, time(1, 30), tzinfo=timezone.utc)
+    when = datetime.combine(issued, time(1, 30), tzinfo=UTC)
     b.sod = build_sod(hash_data_groups(b.dgs, "sha256"), b.signer.certificate, b.signer.sign,
                       hash_algorithm="sha256", pss=b.signer.pss, signing_time=when)
 

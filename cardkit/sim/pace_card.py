@@ -81,7 +81,7 @@ class PaceCardHandler:
         self.run: _Run | None = None
 
     # -- dispatch -----------------------------------------------------------------------
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None:
+    def handle(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu | None:
         if cmd.ins == 0x22 and (cmd.p1, cmd.p2) == (0xC1, 0xA4):
             return self._mse(card, cmd)
         if cmd.ins == 0x86 and self.run is not None:
@@ -92,7 +92,7 @@ class PaceCardHandler:
                 return R(SW.WRONG_DATA)
         return None
 
-    def _offered(self, card: "SimCard") -> dict[Oid, int]:
+    def _offered(self, card: SimCard) -> dict[Oid, int]:
         if self.config.protocols is not None:
             return dict(self.config.protocols)
         try:
@@ -101,7 +101,7 @@ class PaceCardHandler:
             return {}
         return {i.protocol: i.parameter_id for i in infos.pace_infos if i.parameter_id is not None}
 
-    def _secret(self, card: "SimCard", ref: int) -> bytes | None:
+    def _secret(self, card: SimCard, ref: int) -> bytes | None:
         cfg = card.config
         if ref == PasswordType.MRZ and cfg.mrz_key is not None:
             return cfg.mrz_key.pace_secret()
@@ -109,7 +109,7 @@ class PaceCardHandler:
         value = values.get(ref)
         return value.encode("ascii") if value else None
 
-    def _mse(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _mse(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         """ICAO 9303-11 §4.4.4.1: DO 80 protocol, DO 83 password reference, DO 84 optional."""
         self.run = None
         try:
@@ -131,7 +131,7 @@ class PaceCardHandler:
         self.run = _Run(oid, spec.mapping, suite_named(spec.cipher), standardized(pid), secret)
         return R(SW.SUCCESS)
 
-    def _general_authenticate(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _general_authenticate(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         run = self.run
         assert run is not None
         last = run.step == 4
@@ -146,18 +146,18 @@ class PaceCardHandler:
         return resp
 
     # -- the four steps -------------------------------------------------------------------
-    def _nonce(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
+    def _nonce(self, card: SimCard, run: _Run, dos: dict) -> ResponseApdu:
         """§4.4.3.3: z = E(K_pi, s); s is one block, or l bits for IM (two blocks for 3DES, AES-192/256)."""
         size = chip_nonce_size(run.suite) if run.mapping == "IM" else run.suite.block_size
         run.s = card.rng(size)
         k_pi = run.suite.kdf(run.secret, KDF_PACE)
         return _ga(0x80, run.suite.encrypt(k_pi, run.s))
 
-    def _private_key(self, card: "SimCard", domain: Domain) -> int:
+    def _private_key(self, card: SimCard, domain: Domain) -> int:
         order = domain.order or (1 << 256)
         return int.from_bytes(card.rng((order.bit_length() + 7) // 8 + 8), "big") % (order - 1) + 1
 
-    def _map(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
+    def _map(self, card: SimCard, run: _Run, dos: dict) -> ResponseApdu:
         """§4.4.3.3: GM / CAM (chip mapping key) or IM (terminal nonce t)."""
         dom = run.domain
         if run.mapping == "IM":
@@ -173,7 +173,7 @@ class PaceCardHandler:
         run.mapped = dom.generic_map(int.from_bytes(run.s, "big"), dom.multiply(sk_map, pk_map_ifd))
         return _ga(0x82, dom.public_key(sk_map))
 
-    def _agree(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
+    def _agree(self, card: SimCard, run: _Run, dos: dict) -> ResponseApdu:
         """§4.4.3.4: ephemeral key pair over the mapped generator, K, KS_enc, KS_mac."""
         mapped = run.mapped
         assert mapped is not None
@@ -185,7 +185,7 @@ class PaceCardHandler:
         run.ks = (run.suite.kdf(k, KDF_ENC), run.suite.kdf(k, KDF_MAC))
         return _ga(0x84, run.pk_ic)
 
-    def _tokens(self, card: "SimCard", run: _Run, dos: dict) -> ResponseApdu:
+    def _tokens(self, card: SimCard, run: _Run, dos: dict) -> ResponseApdu:
         """§4.4.3.4: check T_IFD (a wrong password fails here: 6300), answer T_IC."""
         self.run = None
         ks_enc, ks_mac = run.ks

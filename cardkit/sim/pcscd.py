@@ -34,7 +34,7 @@ class Pcscd:
         self.log = log
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 10.0) -> "Pcscd":
+    def start(self, timeout: float = 10.0) -> Pcscd:
         if pcscd_running():
             return self
         exe = shutil.which("pcscd") or "/usr/sbin/pcscd"
@@ -61,7 +61,7 @@ class Pcscd:
                 self.proc.wait()
         self.proc = None
 
-    def __enter__(self) -> "Pcscd":
+    def __enter__(self) -> Pcscd:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

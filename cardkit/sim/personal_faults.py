@@ -45,7 +45,7 @@ PERSONAL_FAULTS = ("cloned", "altered-dg", "untrusted-csca", "expired-ds", "dg13
 
 
 class Cloned(PersonalFault):
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         seed = None if b.seed is None else f"{b.seed}|{b.person.id_number}|clone".encode()
         b.aa_key = make_aa_key(b.profile, seed)  # same kind of key, not the one in DG15
         b.notes.append("cloned: AA private key does not match DG15")
@@ -55,7 +55,7 @@ class Cloned(PersonalFault):
 class AlteredDg(PersonalFault):
     number: int = 13
 
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         data = b.dgs.get(self.number)
         if data is None:
             raise InputError(f"altered-dg:{self.number}: the card has no DG{self.number}")
@@ -81,17 +81,17 @@ def _alter(number: int, data: bytes) -> bytes:
 
 
 class UntrustedCsca(PersonalFault):
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         b.signer = pki.signer(pki_profile, role="untrusted-ds")
 
 
 class ExpiredDs(PersonalFault):
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         b.signer = pki.signer(pki_profile, role="ds-expired")
 
 
 class Dg13UnknownField(PersonalFault):
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         b.dg13_extra[UNKNOWN_DG13_FIELD] = UNKNOWN_DG13_TEXT
 
 
@@ -99,13 +99,13 @@ class Dg13UnknownField(PersonalFault):
 class ComListsAbsent(PersonalFault):
     number: int = 11
 
-    def before_build(self, b: "Build", pki: "TestPki", pki_profile: str) -> None:
+    def before_build(self, b: Build, pki: TestPki, pki_profile: str) -> None:
         dg = DataGroup.from_number(self.number)
         if dg not in b.com:
             b.com.append(dg)
             b.com.sort(key=lambda g: g.number or 0)
 
-    def after_sign(self, b: "Build") -> None:
+    def after_sign(self, b: Build) -> None:
         b.dgs.pop(self.number, None)
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from asn1crypto import keys as akeys
 from asn1crypto import x509
@@ -193,7 +193,7 @@ def build_certificate(spec: CertSpec, issuer: x509.Name, issuer_spki: akeys.Publ
 
 
 def _utc(y: int, m: int = 1, d: int = 1) -> datetime:
-    return datetime(y, m, d, tzinfo=timezone.utc)
+    return datetime(y, m, d, tzinfo=UTC)
 
 
 def _serial(seed: bytes, role: str) -> int:

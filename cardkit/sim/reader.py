@@ -49,7 +49,7 @@ class ReaderQuirks:
 class QuirkyReader:
     """A card seen through a reader with ``quirks``; otherwise the card itself (atr, reset...)."""
 
-    def __init__(self, card: "SimCard", quirks: ReaderQuirks) -> None:
+    def __init__(self, card: SimCard, quirks: ReaderQuirks) -> None:
         self.card = card
         self.quirks = quirks
         self.refused = 0
@@ -64,7 +64,7 @@ class QuirkyReader:
         return getattr(self.card, name)
 
 
-def apply_reader_quirks(specs: list[str], config: "CardConfig") -> ReaderQuirks | None:
+def apply_reader_quirks(specs: list[str], config: CardConfig) -> ReaderQuirks | None:
     """Set the chip quirks on ``config``; return the reader quirks (None when there are none)."""
     no_extended, max_apdu = False, None
     for spec in specs:

@@ -67,7 +67,7 @@ class TaCardHandler:
         tp = self.config.trust_point
         return _Chain({tp.chr: tp.public_key}, tp.public_key.domain, tp.effective, tp.authorization[-1])
 
-    def handle(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu | None:
+    def handle(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu | None:
         key = (cmd.ins, cmd.p1, cmd.p2)
         if key in ((0x22, 0x81, 0xB6), (0x2A, 0x00, 0xBE), (0x22, 0x81, 0xA4)) or cmd.ins in (0x84, 0x82):
             if card.sm is None:
@@ -79,7 +79,7 @@ class TaCardHandler:
                 return R(SW.WRONG_DATA)
         return None
 
-    def _dispatch(self, card: "SimCard", cmd: CommandApdu, key: tuple[int, int, int]) -> ResponseApdu:
+    def _dispatch(self, card: SimCard, cmd: CommandApdu, key: tuple[int, int, int]) -> ResponseApdu:
         if key == (0x22, 0x81, 0xB6):
             return self._set_dst(card, cmd)
         if key == (0x2A, 0x00, 0xBE):
@@ -91,7 +91,7 @@ class TaCardHandler:
             return R(SW.SUCCESS, self.chain.challenge)
         return self._external_authenticate(card, cmd)
 
-    def _set_dst(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _set_dst(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         if card.state.ta_granted or card.state.ta_pending_comp:
             self.chain = self._fresh()
         car = {d.tag: d.value for d in parse_all(cmd.data)}[0x83].decode("ascii")
@@ -130,11 +130,11 @@ class TaCardHandler:
         self.chain.aux = dos.get(0x67, b"")
         return R(SW.SUCCESS)
 
-    def _id_picc(self, card: "SimCard") -> bytes:
+    def _id_picc(self, card: SimCard) -> bytes:
         """TR-03110-2 §3.3: Comp(chip's PACE ephemeral key) after PACE, else the document number."""
         return card.state.pace_chip_comp or self.config.document_number.encode("ascii")
 
-    def _external_authenticate(self, card: "SimCard", cmd: CommandApdu) -> ResponseApdu:
+    def _external_authenticate(self, card: SimCard, cmd: CommandApdu) -> ResponseApdu:
         chain, self.chain = self.chain, self._fresh()
         term = chain.terminal
         if term is None or not chain.challenge:

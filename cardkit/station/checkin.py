@@ -18,9 +18,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Callable, Iterator
 
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.errors import InputError
@@ -29,17 +29,17 @@ from cardkit.icao.reading import ReadResult, read_and_verify
 from cardkit.icao.session import AccessSpec, FileEvent
 from cardkit.icao.verdict import Status, Verdict
 from cardkit.person import PersonData
+from cardkit.qr.crosscheck import crosscheck
 from cardkit.registry.discrepancies import compare, id_structure, validity
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.match import Candidate, match
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import Store
 from cardkit.station import verdicts as badges
 from cardkit.station.addresses import address_view
 from cardkit.station.config import StationConfig
-from cardkit.station.outcome import MatchOutcome
-from cardkit.qr.crosscheck import crosscheck
 from cardkit.station.identity import merge_identity
+from cardkit.station.outcome import MatchOutcome
 from cardkit.station.reasons import not_verified_reason
 from cardkit.transport.base import Connection
 
@@ -58,7 +58,7 @@ class Insurance:
     facility: str | None = None
 
     @classmethod
-    def of(cls, r: Resident | None, today: date) -> "Insurance":
+    def of(cls, r: Resident | None, today: date) -> Insurance:
         if r is None:
             return cls("unknown")
         if not r.insurance_code:
@@ -337,7 +337,8 @@ class CheckInPipeline:
         return match(store, id_number=p.id_number, cmnd=p.old_id_number, name=p.full_name,
                      dob=p.date_of_birth, sex=p.sex, limit=5)
 
-    def _registry_findings(self, p: PersonData, outcome: MatchOutcome, matched: Candidate | None, today: date) -> list[Discrepancy]:
+    def _registry_findings(self, p: PersonData, outcome: MatchOutcome, matched: Candidate | None,
+                           today: date) -> list[Discrepancy]:
         if outcome.matched and matched is not None:
             return compare(p, matched.resident, source="chip", today=today)
         if outcome is MatchOutcome.NOT_FOUND:

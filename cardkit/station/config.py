@@ -134,7 +134,7 @@ class StationConfig:
     def face_cache_on(self) -> bool:
         return self.face_cache == "on"
 
-    def with_(self, **changes: str) -> "StationConfig":
+    def with_(self, **changes: str) -> StationConfig:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, str]:

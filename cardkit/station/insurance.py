@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Callable
 
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.errors import CardkitError

@@ -8,7 +8,7 @@ the consequence, not the cryptography; the verdict's own reason stays in the Eng
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from cardkit.icao import policy as p
 from cardkit.icao.verdict import Status, Verdict

@@ -13,19 +13,19 @@ Re-checking (:func:`check_receipt`), as of the receipt's time: passive authentic
 against the trust store (signature, DS validity, chain to a trusted CSCA, revocation) and of DG14
 / DG15 against it; each data-group hash of the receipt equal to the one EF.SOD signs, and every
 data group the receipt names listed in EF.SOD (one EF.SOD lists but the desk could not read,
-such as the access-protected DG3, is reported, as passive authentication at the desk did); the recorded overall status no better than the re-checked
-one; the AA signature re-verified against DG15. What the receipt cannot prove: that the
-challenge was fresh (the desk chose it), Chip Authentication after the fact (its proof is the
-session itself), and the station, operator and time are the station's word (no station signing
-key yet).
+such as the access-protected DG3, is reported, as passive authentication at the desk did); the
+recorded overall status no better than the re-checked one; the AA signature re-verified against
+DG15. What the receipt cannot prove: that the challenge was fresh (the desk chose it), Chip
+Authentication after the fact (its proof is the session itself), and the station, operator and
+time are the station's word (no station signing key yet).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Mapping
 
 from cardkit.errors import CardkitError, InputError
 from cardkit.icao.lds.ef import DataGroup

@@ -14,9 +14,9 @@ and carries its reason in Vietnamese and English for the "explain on focus" pane
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
 
 from cardkit.discrepancy import Discrepancy, Severity
 from cardkit.icao.verdict import Status, Verdict

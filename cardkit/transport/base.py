@@ -39,7 +39,7 @@ class Connection(abc.ABC):
         """Whether the reader side can carry extended-length APDUs (the card is asked separately)."""
         return False
 
-    def __enter__(self) -> "Connection":
+    def __enter__(self) -> Connection:
         return self
 
     def __exit__(self, *exc: object) -> None:

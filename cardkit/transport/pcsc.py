@@ -28,7 +28,7 @@ def _smartcard() -> tuple[ModuleType, ModuleType]:
 
 
 class PcscConnection(Connection):
-    def __init__(self, connection: CardConnection, name: str, reader: "PcscReader | None" = None) -> None:
+    def __init__(self, connection: CardConnection, name: str, reader: PcscReader | None = None) -> None:
         self._conn = connection
         self.name = name
         self._reader = reader

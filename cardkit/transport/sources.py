@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import abc
 import threading
-
 from typing import TYPE_CHECKING
 
 from cardkit.errors import CardRemovedError, NoCardError
@@ -76,7 +75,7 @@ class PcscCardSource(CardSource):
 class _TrackedConnection(InProcessConnection):
     """Marks the fake source empty when the card is pulled mid-exchange (as a reader would)."""
 
-    def __init__(self, card: CardLike, source: "InProcessCardSource") -> None:
+    def __init__(self, card: CardLike, source: InProcessCardSource) -> None:
         super().__init__(card)
         self._source = source
 

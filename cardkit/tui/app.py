@@ -11,9 +11,10 @@ the error's ``message_vi`` (or English text): staff never see a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -292,7 +293,8 @@ class StationApp(CardWorkers, CameraWorker, BhytWorker, RetentionWorker, AgentDe
         ci = self.checkin
         journaled = self.t("status.journaled", seq=message.seq)
         if ci is not None and ci.override is not None:
-            self.set_status(self.t("override.done", who=ci.override.by, why=ci.override.reason) + " " + journaled, StatusLevel.WARN)
+            done = self.t("override.done", who=ci.override.by, why=ci.override.reason)
+            self.set_status(done + " " + journaled, StatusLevel.WARN)
         elif ci is not None and ci.blocked:
             why = next((d.message_vi if self.t.lang == "vi" else d.message_en for d in ci.discrepancies
                         if d.source_b == "verification"), "")

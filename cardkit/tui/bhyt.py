@@ -6,8 +6,9 @@ five-year date, new card; the source named: "stand-in" is never shown as the gat
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work

@@ -17,8 +17,7 @@ from cardkit.station.outcome import MatchOutcome
 from cardkit.tui.bhyt import bhyt_text
 from cardkit.tui.photo import HalfBlockPhoto, decode
 from cardkit.tui.state import StatusLevel
-from cardkit.tui.widgets import (BadgeView, CandidateTable, DiscrepancyTable, identity_text,
-                                 insurance_text)
+from cardkit.tui.widgets import BadgeView, CandidateTable, DiscrepancyTable, identity_text, insurance_text
 
 logger = logging.getLogger(__name__)
 BADGES = ("chip_authentic", "chip_not_cloned", "qr_agrees", "registry_match")

@@ -33,7 +33,7 @@ DEMO_OPERATOR = ("Nguyễn Thị Lan", "001099012345")
 
 def demo_resident(person, *, today: date | None = None):
     """The demo holder as a clinic registry knows them, insured for the current year."""
-    from cardkit.registry.models import Resident
+    from cardkit.registry.row import Resident
 
     year = (today or date.today()).year
     return Resident(
@@ -75,7 +75,7 @@ class Demo:
     def trust_path(self) -> str:
         return str(self.dir / "trust")
 
-    def start(self, timeout: float = 15.0) -> "Demo":
+    def start(self, timeout: float = 15.0) -> Demo:
         from cardkit.sim.factory import make_card
         from cardkit.sim.pcscd import Pcscd
         from cardkit.sim.pki import TestPki

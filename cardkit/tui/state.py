@@ -9,8 +9,8 @@ field (``app.checkin`` is ``app.desk.checkin``) so a field cannot be assigned pa
 
 from __future__ import annotations
 
-from enum import Enum
 from dataclasses import dataclass, fields, replace
+from enum import Enum
 from typing import Any
 
 from cardkit.person import PersonData

@@ -80,7 +80,7 @@ class BadgeView(Static, can_focus=True):
     """
 
     class Focused(Message):
-        def __init__(self, badge: "BadgeView") -> None:
+        def __init__(self, badge: BadgeView) -> None:
             super().__init__()
             self.badge = badge
 

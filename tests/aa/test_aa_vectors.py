@@ -9,8 +9,8 @@ import pytest
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import VerificationError
 from cardkit.icao.aa import active_authentication, internal_authenticate, recover_9796_2, verify_9796_2, verify_response
-from cardkit.icao.sm import SmState
 from cardkit.icao.crypto import TDES
+from cardkit.icao.sm import SmState
 from cardkit.icao.verdict import Status
 
 VECTORS = json.loads((Path(__file__).parents[2] / "test_vectors/icao/active_authentication_examples.json").read_text())
@@ -56,6 +56,7 @@ def test_real_passport_signature_fails_for_another_challenge(sample):
 
 def test_recovered_m1_matches_pymrtd():
     from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     from cardkit.icao.aa import rsa_representative
 
     key = load_der_public_key(H(PYMRTD["DG15"])[3:])

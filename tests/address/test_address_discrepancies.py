@@ -8,7 +8,7 @@ from datetime import date
 
 from cardkit.person import PersonData
 from cardkit.registry.discrepancies import compare
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 
 OLD = "Số 12 đường Lê Lợi, Phường 1, Thành phố Sóc Trăng, Tỉnh Sóc Trăng"
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from cardkit.person import PersonData, Sex
 from cardkit.station.addresses import address_view
@@ -38,12 +38,12 @@ def test_current_address_is_exported_once():
 
 
 def test_journal_record_json_export_carries_both_forms():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from cardkit.registry.journal import CheckInRecord
     from cardkit.station.export import checkin_json
 
-    rec = CheckInRecord(at=datetime(2025, 8, 1, tzinfo=timezone.utc), station="s", operator="o", access_method="QR-only",
+    rec = CheckInRecord(at=datetime(2025, 8, 1, tzinfo=UTC), station="s", operator="o", access_method="QR-only",
                         match_outcome="not_found", extra={"identity": P.to_dict()}, checkin_id="c1")
     out = checkin_json(rec)
     assert out["checkin_id"] == "c1"

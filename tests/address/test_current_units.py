@@ -110,7 +110,8 @@ def test_id_prefix_is_the_old_birth_registration_province(id_number, old, now):
 
 
 def test_mutated_addresses_convert_or_stay_unrecognised():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     base = TABLE[0][0]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from agent_support import BASE, HIS, OTHER, PORT
 from starlette.testclient import TestClient
 
 from cardkit.agent.app import build_app
@@ -18,15 +19,13 @@ from cardkit.agent.pairing import PairingDesk
 from cardkit.agent.security import RateLimiter
 from cardkit.agent.sources import InProcessSource
 from cardkit.agent.tokens import TokenStore
-from cardkit.trustdir import load_trust_store
 from cardkit.person import PersonData
 from cardkit.registry.store import open_store
 from cardkit.sim.factory import make_card
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card
 from cardkit.station.config import StationConfig
-
-from agent_support import BASE, HIS, OTHER, PORT
+from cardkit.trustdir import load_trust_store
 
 
 @pytest.fixture(scope="session")

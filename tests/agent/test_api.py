@@ -8,20 +8,19 @@ import threading
 import time
 
 import pytest
+from agent_support import HIS
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
 from cardkit.agent import schema
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.lds.ef import DataGroup
-from cardkit.trustdir import load_trust_store
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.factory import make_card
 from cardkit.station.checkin import face_of_dg2
 from cardkit.transport.inproc import InProcessConnection
-
-from agent_support import HIS
+from cardkit.trustdir import load_trust_store
 
 RESULT = Draft202012Validator(schema.READ_RESULT)
 ERROR = Draft202012Validator(schema.ERROR)

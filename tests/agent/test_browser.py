@@ -11,18 +11,18 @@ import threading
 
 import httpx
 import pytest
-
 from agent_support import UvicornThread, free_port
+
 from cardkit.agent.app import build_app
 from cardkit.agent.config import AgentConfig
 from cardkit.agent.owner import ReaderOwner
 from cardkit.agent.sources import PcscSource
 from cardkit.agent.tokens import TokenStore
-from cardkit.trustdir import load_trust_store
 from cardkit.registry.journal import Journal
 from cardkit.registry.store import open_store
 from cardkit.sim.factory import make_card
 from cardkit.station.config import StationConfig
+from cardkit.trustdir import load_trust_store
 
 pytestmark = pytest.mark.pcscd
 READER = "Virtual PCD 00 00"
@@ -68,10 +68,10 @@ def _journal(server) -> list:
 
 
 def _open_demo(browser, server, key: str):
+    import time
+
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-
-    import time
 
     auth = {"Authorization": f"Bearer {server['token']}"}
     deadline = time.monotonic() + 10  # the agent has seen the previous card leave
@@ -172,7 +172,8 @@ try {  // a "simple" request: no preflight, the answer is opaque, the agent must
   out.simple = r.type;
 } catch (e) { out.simple = "blocked"; }
 out.ws = await new Promise((done) => {
-  const ws = new WebSocket(agent.replace("http", "ws") + "/v1/events", ["cardkit.v1", "token." + new URLSearchParams(location.search).get("token")]);
+  const token = new URLSearchParams(location.search).get("token");
+  const ws = new WebSocket(agent.replace("http", "ws") + "/v1/events", ["cardkit.v1", "token." + token]);
   ws.onopen = () => done("open"); ws.onerror = () => done("refused");
 });
 document.body.dataset.result = JSON.stringify(out);

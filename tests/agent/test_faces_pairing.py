@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import threading
 
+from agent_support import HIS, OTHER
+
 from cardkit.agent.faces import FaceCache
 from cardkit.agent.pairing import Decision, PairingRequest
-
-from agent_support import HIS, OTHER
 
 
 class Clock:

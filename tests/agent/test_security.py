@@ -13,9 +13,9 @@ import random
 import stat
 
 import pytest
+from agent_support import HIS, OTHER, WS
 from starlette.websockets import WebSocketDisconnect
 
-from agent_support import HIS, OTHER, WS
 from cardkit.agent.config import AgentConfig, load_agent_config, normalize_origin
 from cardkit.agent.security import RateLimiter
 from cardkit.cli import main
@@ -136,9 +136,9 @@ def test_websocket_from_a_refused_origin_or_without_token_is_closed(make_agent):
     a = make_agent()
     for protocols, origin in ((["cardkit.v1", "token." + a.token], "https://evil.example"), (["cardkit.v1"], HIS),
                               (["cardkit.v1", "token.ck_nope"], HIS)):
-        with pytest.raises(WebSocketDisconnect) as exc:
-            with a.client.websocket_connect(WS, subprotocols=protocols, headers={"Origin": origin}) as ws:
-                ws.receive_json()
+        with pytest.raises(WebSocketDisconnect) as exc, \
+                a.client.websocket_connect(WS, subprotocols=protocols, headers={"Origin": origin}) as ws:
+            ws.receive_json()
         assert exc.value.code == 1008
 
 
@@ -188,7 +188,8 @@ def test_a_thousand_requests_with_ten_percent_malformed_leave_the_agent_answerin
             assert r.status_code == 200
             ok_reads.append(r.json()["checkin_id"])
         else:
-            r = a.client.get(rnd.choice(["/v1/status", "/v1/readers", f"/v1/checkins/{ok_reads[-1]}" if ok_reads else "/v1/status"]),
+            last = f"/v1/checkins/{ok_reads[-1]}" if ok_reads else "/v1/status"
+            r = a.client.get(rnd.choice(["/v1/status", "/v1/readers", last]),
                              headers=a.headers)
             assert r.status_code == 200
     assert set(statuses) <= {"invalid_request", "too_large"} and len(statuses) == 100

@@ -72,7 +72,8 @@ def test_recorded_chip_authentication_is_recreated(ex):
 def test_a_forged_chip_fails_the_first_mac_under_the_new_keys():
     ex = EXAMPLES[0]
     infos = parse_security_infos(bytes.fromhex(ex["DG14"]))
-    new = chip_authentication(Recorded(sm_of(ex["sm_before"]), ex["apdus"]), infos, private_key=int(ex["terminal_ephemeral_private"], 16))
+    new = chip_authentication(Recorded(sm_of(ex["sm_before"]), ex["apdus"]), infos,
+                              private_key=int(ex["terminal_ephemeral_private"], 16))
     new.protect(SELECT_DG14)
     forged = bytearray(bytes.fromhex(ex["apdus"][-1]["protected_response"]))
     forged[-3] ^= 1

@@ -143,7 +143,8 @@ def test_ca_v2_through_the_terminal_code(ex):
     def send(cmd):
         sent.append(cmd)
         if cmd.ins == 0x86:
-            return ResponseApdu(encode_tlv(0x7C, encode_tlv(0x81, h(ca["r_PICC_nonce"])) + encode_tlv(0x82, h(ca["T_PICC"]))), 0x9000)
+            body = encode_tlv(0x81, h(ca["r_PICC_nonce"])) + encode_tlv(0x82, h(ca["T_PICC"]))
+            return ResponseApdu(encode_tlv(0x7C, body), 0x9000)
         return ResponseApdu(b"", 0x9000)
 
     sm = chip_authentication(send, infos, private_key=int(ca["terminal_ephemeral_private"], 16))

@@ -41,7 +41,8 @@ SK_IC = 0x7984674CF3B3A524BF929CE8A67FCF22173DA0BAD595EED6DEB72D22C542FA9D
 DG3, DG4 = b"\x63\x03fingerprints", b"\x76\x03iris"
 CARD_ACCESS = build_security_infos([PaceInfo(Oid.PACE_ECDH_GM_AES_CBC_CMAC_128, 2, 13)])
 INFOS = parse_security_infos(build_security_infos(
-    [ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, DOM, DOM.public_key(SK_IC)), ChipAuthenticationInfo(Oid.CA_ECDH_AES_CBC_CMAC_128, 1)]
+    [ChipAuthenticationPublicKeyInfo(Oid.PK_ECDH, DOM, DOM.public_key(SK_IC)),
+     ChipAuthenticationInfo(Oid.CA_ECDH_AES_CBC_CMAC_128, 1)]
 ))
 SELECT_APPLET = CommandApdu(0x00, 0xA4, 0x04, 0x0C, bytes.fromhex("A0000002471001"))
 PKI = make_eac_pki()

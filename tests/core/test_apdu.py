@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord, sw_name
 from cardkit.errors import CardkitError, ParseError

@@ -6,10 +6,10 @@ import tempfile
 
 import pytest
 
-from cardkit.cli.bench_model import Exchange, Trace, profiles, read_once, model
-from cardkit.trustdir import load_trust_store
+from cardkit.cli.bench_model import Exchange, Trace, model, profiles, read_once
 from cardkit.sim.pki import TestPki
 from cardkit.transport.link import LinkModel
+from cardkit.trustdir import load_trust_store
 
 
 def test_model_of_a_known_trace():

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cardkit.icao.lds.ef import DataGroup
 from cardkit.errors import CardkitError
 from cardkit.icao.keys import cccd_can
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec

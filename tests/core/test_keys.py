@@ -6,7 +6,8 @@ from cardkit.icao.keys import MrzKey, PasswordType, can, cccd_can, cccd_mrz_key,
 from cardkit.idnumber import analyse_id, bac_document_number, can_from_id, validate_id
 
 
-@pytest.mark.parametrize("field, digit", [("L898902C<", "3"), ("690806", "1"), ("940623", "6"), ("090012345", "0"), ("900101", "1")])
+@pytest.mark.parametrize("field, digit", [("L898902C<", "3"), ("690806", "1"), ("940623", "6"), ("090012345", "0"),
+                                          ("900101", "1")])
 def test_icao_check_digits(field, digit):
     assert check_digit(field) == digit
 

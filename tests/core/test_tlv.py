@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError, ParseError
 from cardkit.tlv import encode_length, encode_tlv, parse_all, parse_single, total_length, walk
@@ -21,7 +22,8 @@ def test_parses_single_and_multi_byte_tags(raw, tag, value):
     assert tlv.encode() == bytes.fromhex(raw)
 
 
-@pytest.mark.parametrize("length, encoded", [(0, "00"), (127, "7f"), (128, "8180"), (255, "81ff"), (256, "820100"), (70000, "83011170")])
+@pytest.mark.parametrize("length, encoded", [(0, "00"), (127, "7f"), (128, "8180"), (255, "81ff"), (256, "820100"),
+                                             (70000, "83011170")])
 def test_length_forms_round_trip(length, encoded):
     assert encode_length(length).hex() == encoded
     tlv = parse_single(bytes.fromhex("04") + bytes.fromhex(encoded) + b"\x00" * length)

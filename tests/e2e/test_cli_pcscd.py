@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support import wait_for_card
 
 pytestmark = pytest.mark.pcscd
@@ -18,7 +17,8 @@ READER = "Virtual PCD 00 00"
 
 
 def cardkit(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cardkit", *args], capture_output=True, text=True, env=env, check=check, timeout=120)
+    return subprocess.run([sys.executable, "-m", "cardkit", *args], capture_output=True, text=True, env=env, check=check,
+                          timeout=120)
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ class Served:
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
 
-    def __enter__(self) -> "Served":
+    def __enter__(self) -> Served:
         wait_for_card(READER, True, timeout=20)
         return self
 

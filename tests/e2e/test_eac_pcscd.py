@@ -11,7 +11,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support import wait_for_card
 
 pytestmark = pytest.mark.pcscd

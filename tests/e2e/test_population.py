@@ -18,7 +18,7 @@ from cardkit.qr.payload import parse_payload
 from cardkit.qr.pipeline import QrPipeline
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card, persons
-from cardkit.sim.printed import front_png, back_png
+from cardkit.sim.printed import back_png, front_png
 from cardkit.transport.pcsc import find_reader
 from cardkit.trustdir import load_trust_store
 

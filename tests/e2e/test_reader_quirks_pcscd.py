@@ -9,17 +9,17 @@ import subprocess
 import sys
 
 import pytest
+from support import wait_for_card
 
 from cardkit.icao.files import forget_learned
 from cardkit.icao.keys import cccd_can
-from cardkit.trustdir import load_trust_store
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card
 from cardkit.transport.pcsc import find_reader
-from cardkit.icao.lds.ef import DataGroup
-from support import wait_for_card
+from cardkit.trustdir import load_trust_store
 
 pytestmark = pytest.mark.pcscd
 READER = "Virtual PCD 00 00"

@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from support import wait_for_card
 
 from cardkit.errors import InputError
-from cardkit.sim.vpcd import parse_latency
 from cardkit.icao.lds.ef import DataGroup
-from support import wait_for_card
+from cardkit.sim.vpcd import parse_latency
 
 pytestmark = pytest.mark.pcscd
 

@@ -11,6 +11,7 @@ from bhyt_support import Clock
 from cardkit.insurance.gateway import GatewayClient
 from cardkit.insurance.standin import StandIn, StandInState
 
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

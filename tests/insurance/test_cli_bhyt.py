@@ -11,11 +11,11 @@ import socket
 import pytest
 
 from cardkit.cli import main
+from cardkit.insurance.codes import ResultCode as R
 from cardkit.insurance.gateway import Md5Case
 from cardkit.insurance.settings import GatewayAccount, load_account, write_account
 from cardkit.insurance.standin import StandIn
 from cardkit.insurance.standin_data import by_answer
-from cardkit.insurance.codes import ResultCode as R
 
 OP = ["--operator", "Nguyễn Thị Lan", "--operator-id", "001099012345"]
 
@@ -24,7 +24,7 @@ def test_registry_source_answers_from_the_registry_file(tmp_path, capsys, monkey
     from datetime import date
 
     from cardkit.person import Sex
-    from cardkit.registry.models import Resident
+    from cardkit.registry.row import Resident
     from cardkit.registry.store import open_store
 
     monkeypatch.setenv("CARDKIT_HOME", str(tmp_path))

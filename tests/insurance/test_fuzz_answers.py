@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from cardkit.insurance.codes import ResultCode as R
 from cardkit.insurance.gateway import parse_expiry, status_from_answer
 from cardkit.insurance.source import GatewayProtocolError
 from cardkit.insurance.standin_data import by_answer
-from cardkit.insurance.codes import ResultCode as R
 
 BASE = {"maKetQua": "004", "ghiChu": "x",
         **by_answer()[R.OLD_CARD_VALID_NEW_ISSUED].answer_fields(date(2025, 7, 1))}

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from bhyt_support import q
 
-from cardkit.insurance.codes import Outcome, ResultCode as R
+from cardkit.insurance.codes import Outcome
+from cardkit.insurance.codes import ResultCode as R
 from cardkit.insurance.standin_data import by_answer
 
 TODAY = date(2025, 7, 1)

@@ -5,12 +5,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from PIL import Image, features
 
+from cardkit.errors import ParseError
+from cardkit.icao.lds.dg2 import MAX_FACE_PIXELS, build_dg2, decode_image, parse_19794_5, parse_dg2
 from cardkit.icao.lds.dg11 import parse_dg11
 from cardkit.icao.lds.dg12 import build_dg12, parse_dg12
 from cardkit.icao.lds.dg15 import build_dg15, parse_dg15
 from cardkit.icao.lds.dg16 import parse_dg16
-from cardkit.errors import ParseError
-from cardkit.icao.lds.dg2 import MAX_FACE_PIXELS, build_dg2, decode_image, parse_19794_5, parse_dg2
+
 
 def test_pillow_decodes_jpeg2000():
     """JPEG 2000 faces are tested, never skipped: Pillow's wheels carry OpenJPEG; a build without

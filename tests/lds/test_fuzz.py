@@ -14,8 +14,8 @@ import tempfile
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from support import SHARED
+
 from cardkit.errors import CardkitError
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.lds.parsers import parse_file

@@ -2,14 +2,14 @@
 """A throw-away test PKI and a personalised card built with the LDS builders."""
 import io
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
-import pytest
 from PIL import Image
 
 from cardkit.icao.lds.com import build_com
@@ -21,7 +21,7 @@ from cardkit.icao.lds.sod import build_sod, hash_data_groups
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.person import PersonData, Sex
 
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 CCCD_MRZ = ("IDVNM0900123450001090012345<<1", "9001011M3001019VNM<<<<<<<<<<<2", "NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<")
 
 
@@ -29,7 +29,7 @@ def _name(cn: str, c: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, c), x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def make_cert(subject, key, issuer, issuer_key, *, ca, not_before=datetime(2024, 1, 1, tzinfo=timezone.utc),
+def make_cert(subject, key, issuer, issuer_key, *, ca, not_before=datetime(2024, 1, 1, tzinfo=UTC),
               days=3650, serial=None, aki_key=None):
     b = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
          .serial_number(serial or x509.random_serial_number()).not_valid_before(not_before)
@@ -88,10 +88,10 @@ class Pki:
 
     def crl(self, revoked_serials=(), signer_key=None) -> bytes:
         b = (x509.CertificateRevocationListBuilder().issuer_name(self.csca.subject)
-             .last_update(datetime(2025, 1, 1, tzinfo=timezone.utc)).next_update(datetime(2026, 1, 1, tzinfo=timezone.utc)))
+             .last_update(datetime(2025, 1, 1, tzinfo=UTC)).next_update(datetime(2026, 1, 1, tzinfo=UTC)))
         for s in revoked_serials:
             b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(s)
-                                          .revocation_date(datetime(2025, 2, 1, tzinfo=timezone.utc)).build())
+                                          .revocation_date(datetime(2025, 2, 1, tzinfo=UTC)).build())
         return b.sign(signer_key or self.csca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 

@@ -8,7 +8,7 @@ import base64
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -21,7 +21,7 @@ from cardkit.icao.pa.pkd_ldif import parse_pkd_ldif
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.trustdir import import_trust_files, load_trust_store
 
-T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def _name(cn):

@@ -2,7 +2,7 @@
 """A personalised test card verifies; every kind of tampering and forgery gets one exact verdict."""
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from asn1crypto import cms, core
@@ -134,7 +134,8 @@ def _pss(sod, **change):
 @pytest.mark.parametrize("change,reason", [
     ({"mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha1"}}},
      "algorithm not allowed: RSASSA-PSS with an MGF1 hash other than its hash"),
-    ({"hash_algorithm": {"algorithm": "sha512"}, "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha512"}}},
+    ({"hash_algorithm": {"algorithm": "sha512"},
+      "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha512"}}},
      "algorithm not allowed: RSASSA-PSS with sha512 but digest algorithm sha256"),
     ({"hash_algorithm": {"algorithm": "md5"}, "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "md5"}}},
      "algorithm not allowed: hash md5"),
@@ -202,7 +203,7 @@ def test_ds_signed_by_a_forger_claiming_the_trusted_csca_key_is_invalid(pki):
 
 
 def test_expired_ds_is_invalid(pki):
-    expired = pki.issue_ds(not_before=datetime(2020, 1, 1, tzinfo=timezone.utc), days=365)
+    expired = pki.issue_ds(not_before=datetime(2020, 1, 1, tzinfo=UTC), days=365)
     sod, dgs = pki.card(ds=expired)
     result = passive_authentication(sod, dgs, pki.trust(), now=NOW)
     assert result.overall is Status.INVALID
@@ -231,7 +232,7 @@ def test_crl_not_listing_the_ds_is_a_valid_revocation_check(pki):
 
 def test_crl_past_its_next_update_is_out_of_date(pki):
     sod, dgs = pki.card()
-    later = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    later = datetime(2026, 3, 1, tzinfo=UTC)
     result = passive_authentication(sod, dgs, _with_crl(pki, pki.crl([12345])), now=later)
     assert v(result, "ds_revocation") == (Status.NOT_CHECKED, "CRL out of date: test.crl (next update 2026-01-01)")
     assert [f.code.value for f in result.findings] == ["crl_out_of_date"]

@@ -8,6 +8,7 @@ its mapping, key agreement, cipher or password type.
 import json
 
 import pytest
+from support import ScriptedConnection, transcripts
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, CardkitError
@@ -15,7 +16,6 @@ from cardkit.icao.keys import MrzKey, PasswordType, SecretPassword
 from cardkit.icao.lds.security_infos import PaceInfo, parse_security_infos
 from cardkit.icao.oids import Oid
 from cardkit.icao.pace import FixedRandom, pace
-from support import ScriptedConnection, transcripts
 
 PACE = transcripts("pace")
 

@@ -14,7 +14,7 @@ from cardkit.icao.domain import (
     public_key_data_object,
     standardized,
 )
-from cardkit.icao.keys import MrzKey, SecretPassword, PasswordType
+from cardkit.icao.keys import MrzKey, PasswordType, SecretPassword
 from cardkit.icao.lds.security_infos import parse_security_infos
 from cardkit.icao.prf import pseudo_random, random_octets
 

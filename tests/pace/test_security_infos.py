@@ -24,7 +24,8 @@ from cardkit.icao.lds.security_infos import (
 from cardkit.icao.oids import Oid, ca_protocol, decode_oid, encode_oid, pace_protocol
 
 CCCD_CARD_ACCESS = bytes.fromhex(
-    "3134300D060804007F00070202020201 01300F060A04007F000702020302020201 013012060A04007F0007020204020202 010202010D".replace(" ", "")
+    "3134300D060804007F00070202020201 01300F060A04007F000702020302020201 "
+    "013012060A04007F0007020204020202 010202010D".replace(" ", "")
 )
 CA_EXAMPLES = json.loads((Path(__file__).parents[2] / "test_vectors/icao/chip_authentication_examples.json").read_text())
 
@@ -152,7 +153,8 @@ def test_pace_protocol_lookup(oid, want):
 
 
 def test_ca_protocol_lookup_and_non_pace_oids():
-    assert (ca_protocol(Oid.CA_DH_AES_CBC_CMAC_256).key_agreement, ca_protocol(Oid.CA_DH_AES_CBC_CMAC_256).cipher) == ("DH", "AES-256")
+    dh256 = ca_protocol(Oid.CA_DH_AES_CBC_CMAC_256)
+    assert (dh256.key_agreement, dh256.cipher) == ("DH", "AES-256")
     assert ca_protocol(Oid.CA_ECDH).cipher is None
     for bad in (Oid.PACE_ECDH_GM, Oid.TA, "1.2.3"):
         with pytest.raises(ValueError):

@@ -7,8 +7,8 @@ These tests use only the plugin's fixtures and public cardkit APIs, like an inte
 import pytest
 
 from cardkit.icao.keys import cccd_can
-from cardkit.icao.session import AccessSpec, read_card
 from cardkit.icao.lds.ef import DataGroup
+from cardkit.icao.session import AccessSpec, read_card
 
 
 def test_my_integration_reads_a_virtual_cccd(cardkit_reader):
@@ -39,10 +39,10 @@ def test_in_process_card_exposes_its_keys(cardkit_card):
 
 
 def test_in_process_eac_card_opens_dg3_to_the_simulators_terminal(cardkit_card):
+    from cardkit.icao.reading import read_and_verify
     from cardkit.icao.ta import TerminalCredentials
     from cardkit.sim.eac import sim_eac_pki
     from cardkit.sim.pki import TestPki
-    from cardkit.icao.reading import read_and_verify
     from cardkit.trustdir import load_trust_store
 
     conn = cardkit_card(profile="cancuoc2024", eac=True)

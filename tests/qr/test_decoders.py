@@ -46,9 +46,10 @@ def test_decoded_position_lies_on_the_code():
 
 
 def test_non_utf8_bytes_come_back_raw_with_no_text():
-    import segno
     import io
+
     import cv2
+    import segno
 
     qr = segno.make_qr(b"\xff\xfe|abc", encoding=None)
     buf = io.BytesIO()

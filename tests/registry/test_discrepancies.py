@@ -7,7 +7,7 @@ from datetime import date
 from cardkit.discrepancy import Severity
 from cardkit.person import PersonData, Sex
 from cardkit.registry.discrepancies import compare, sweep
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 
 TODAY = date(2025, 6, 30)
 CARD = PersonData(id_number="001090012345", full_name="Nguyễn Thị Hoà", date_of_birth=date(1990, 3, 4),

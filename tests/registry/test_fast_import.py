@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cardkit.errors import CardkitError
-from cardkit.registry import csvload
-from cardkit.registry.backends import RESIDENT_COLUMNS
+from cardkit.registry.load import records as csvload
+from cardkit.registry.load.common import RESIDENT_COLUMNS
 from cardkit.registry.fastrow import fast_row
 from cardkit.registry.importer import import_file
-from cardkit.registry.models import CSV_COLUMNS
+from cardkit.registry.row import CSV_COLUMNS
 from cardkit.registry.normalize import _fold_slow, fold
 from cardkit.registry.rowparse import parse_row
 from cardkit.registry.store import resident_to_row

@@ -17,11 +17,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cardkit.registry import adbcload, backends, csvload
+from cardkit.registry.load import adbc as adbcload
+from cardkit.registry.load import postgres as postgres_load
+from cardkit.registry.load import records as csvload
+from cardkit.registry.load import sqlite as sqlite_load
 from cardkit.registry.fastrow import RecordParser
-from cardkit.registry.framerows import parse_frame
+from cardkit.registry.load.frames import parse_frame
 from cardkit.registry.importer import import_file
-from cardkit.registry.models import CSV_COLUMNS
+from cardkit.registry.row import CSV_COLUMNS
 from cardkit.registry.store import open_store
 from cardkit.registry.synth import Synth, write_csv
 
@@ -136,7 +139,7 @@ def reference(tmp_path):
 def child_runs(monkeypatch, reference):
     """From here on (after the in-process reference import) every load goes through the ADBC
     child process; the list receives each child's result."""
-    monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)
+    monkeypatch.setattr(sqlite_load, "ADBC_MIN_ROWS", 10)
     runs: list[dict] = []
     real = adbcload.run_child
     monkeypatch.setattr(adbcload, "run_child", lambda *a: runs.append(real(*a)) or runs[-1])
@@ -178,7 +181,7 @@ def test_a_failing_adbc_load_changes_nothing(tmp_path, monkeypatch, reference):
     path, _, want = reference
     url = str(tmp_path / "fail.sqlite3")
     _import(url, path)
-    monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)
+    monkeypatch.setattr(sqlite_load, "ADBC_MIN_ROWS", 10)
     with open_store(url) as s:
         with s.backend.begin_load(["CREATE INDEX broken ON no_such_table (x)"]) as job:  # fails after the upsert
             from cardkit.registry.row import rows_frame
@@ -194,7 +197,8 @@ def test_a_failing_adbc_load_changes_nothing(tmp_path, monkeypatch, reference):
 
 def test_staged_load_equals_the_in_memory_load(db_url, tmp_path, monkeypatch, reference):
     path, ref, want = reference
-    monkeypatch.setattr(backends, "memory_budget", lambda: 50_000)  # bytes: forces staging on both backends
+    for module in (sqlite_load, postgres_load):  # bytes: forces staging on both backends
+        monkeypatch.setattr(module, "memory_budget", lambda: 50_000)
     rep = _import(db_url, path)
     assert (rep.inserted, rep.updated, len(rep.rejected)) == (ref.inserted, ref.updated, len(ref.rejected))
     assert _contents(db_url) == want

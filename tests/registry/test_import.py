@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from cardkit.errors import CardkitError, InputError
 from cardkit.person import DobPrecision
 from cardkit.registry.importer import import_file
-from cardkit.registry.models import CSV_COLUMNS
+from cardkit.registry.row import CSV_COLUMNS
 from cardkit.registry.rowparse import parse_row
 from cardkit.registry.synth import Synth, write_csv
 

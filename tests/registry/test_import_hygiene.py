@@ -12,7 +12,7 @@ FORBIDDEN = ("cardkit.icao", "cardkit.transport", "cardkit.sim", "cardkit.cli", 
 
 
 def test_registry_imports_nothing_forbidden():
-    for path in Path(cardkit.registry.__file__).parent.glob("*.py"):
+    for path in Path(cardkit.registry.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])

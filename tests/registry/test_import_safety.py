@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from cardkit.cli import main
-from cardkit.registry import adbcload, backends, scratch
-from cardkit.registry.backends import StoreFullError
-from cardkit.registry.csvrecords import CsvRecordError, records
+from cardkit.registry.load import adbc as adbcload
+from cardkit.registry.load import scratch
+from cardkit.registry.load import sqlite as sqlite_load
+from cardkit.registry.backend import StoreFullError
+from cardkit.registry.load.csvrecords import CsvRecordError, records
 from cardkit.registry.importer import import_file
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
@@ -78,7 +80,7 @@ def test_a_record_the_csv_module_still_refuses_is_one_rejection_and_reading_goes
     # Beyond FIELD_LIMIT (64 MiB: an unclosed quote, in practice) the csv module raises; shown
     # here with a small limit so the test stays cheap.
     old = csv.field_size_limit(1000)
-    monkeypatch.setattr("cardkit.registry.csvrecords.FIELD_LIMIT", 1000)
+    monkeypatch.setattr("cardkit.registry.load.csvrecords.FIELD_LIMIT", 1000)
     try:
         got = list(records(csv.reader(["a,b\n", "c," + "d" * 2000 + "\n", "e,f\n"])))
     finally:
@@ -93,7 +95,7 @@ def test_a_record_the_csv_module_still_refuses_is_one_rejection_and_reading_goes
 def _import_process(path: Path, url: str) -> subprocess.Popen:
     # ADBC_MIN_ROWS lowered: the SQLite child-process path with a few thousand rows (the old
     # code failed with these 5,000 rows in 5 runs of 5).
-    cli = ("import sys; from cardkit.registry import backends; backends.ADBC_MIN_ROWS = 100; "
+    cli = ("import sys; from cardkit.registry.load import sqlite; sqlite.ADBC_MIN_ROWS = 100; "
            "from cardkit.cli import main; sys.exit(main(sys.argv[1:]))")
     return subprocess.Popen([sys.executable, "-c", cli, "registry", "import", str(path), "--db", url,
                              "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -240,7 +242,7 @@ def _mine() -> list[str]:
 def test_shm_scratch_is_removed_when_the_import_is_interrupted(tmp_path, monkeypatch):
     url = str(tmp_path / "r.sqlite3")
     path = _write(tmp_path / "a.csv", _people(_ids(30)))
-    monkeypatch.setattr(backends, "ADBC_MIN_ROWS", 10)  # the child path, with its /dev/shm hand-over
+    monkeypatch.setattr(sqlite_load, "ADBC_MIN_ROWS", 10)  # the child path, with its /dev/shm hand-over
     seen = []
 
     def interrupted(db, ipc, *args):
@@ -305,8 +307,8 @@ def test_an_existing_looser_registry_is_tightened(tmp_path):
 
 _SLOW_CHILD = """
 import sys, time
-from cardkit.registry import adbcload, backends
-backends.ADBC_MIN_ROWS = 10
+from cardkit.registry.load import adbc as adbcload, sqlite
+sqlite.ADBC_MIN_ROWS = 10
 def slow(db, ipc, *args):
     print(ipc, flush=True)
     time.sleep(60)

@@ -6,8 +6,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from cardkit.person import DobPrecision, Sex
-from cardkit.registry.backends import StoreError
-from cardkit.registry.models import Resident
+from cardkit.registry.backend import StoreError
+from cardkit.registry.row import Resident
 from cardkit.registry.schema import LATEST_VERSION
 from cardkit.registry.store import default_db_url, open_store
 

@@ -10,7 +10,6 @@ from cardkit.errors import InputError
 from cardkit.icao.keys import cccd_can
 from cardkit.icao.lds.dg14 import parse_dg14
 from cardkit.icao.lds.security_infos import encode_security_info
-from cardkit.trustdir import load_trust_store
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec
 from cardkit.sim.factory import make_card
@@ -19,6 +18,7 @@ from cardkit.sim.pki import TestPki
 from cardkit.sim.population import person
 from cardkit.tlv import parse_single
 from cardkit.transport.inproc import InProcessConnection
+from cardkit.trustdir import load_trust_store
 
 WHO = person("bui-quang-vinh")
 BRAINPOOL_P256_P = bytes.fromhex("A9FB57DBA1EEA9BC3E660A909D838D726E3BF623D52620282013481D1F6E5377")

@@ -12,7 +12,7 @@ from cardkit.errors import InputError
 from cardkit.icao import files as files_mod
 from cardkit.icao.files import FileReader, forget_learned, learned_limits
 from cardkit.icao.keys import cccd_can
-from cardkit.trustdir import load_trust_store
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.reading import read_and_verify
 from cardkit.icao.session import AccessSpec, ReadingSession
 from cardkit.sim.card import CardConfig
@@ -22,7 +22,7 @@ from cardkit.sim.population import builtin_card
 from cardkit.sim.reader import QuirkyReader, ReaderQuirks, apply_reader_quirks
 from cardkit.transport.base import ApduProtocol
 from cardkit.transport.inproc import InProcessConnection
-from cardkit.icao.lds.ef import DataGroup
+from cardkit.trustdir import load_trust_store
 
 IMAGE = builtin_card()
 NAMES = {0x0101: "DG1", 0x0102: "DG2", 0x010D: "DG13", 0x010E: "DG14", 0x010F: "DG15", 0x011D: "EF.SOD", 0x011E: "EF.COM"}

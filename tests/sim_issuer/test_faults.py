@@ -4,12 +4,12 @@
 import pytest
 from sim_issuer.conftest import NOW, data_groups
 
+from cardkit.errors import InputError
 from cardkit.icao.lds.com import parse_com
 from cardkit.icao.lds.dg13 import parse_dg13
 from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import passive_authentication
 from cardkit.icao.verdict import Status
-from cardkit.errors import InputError
 from cardkit.sim.issuer import personalise
 from cardkit.sim.personal_faults import UNKNOWN_DG13_FIELD, parse_fault
 from cardkit.sim.population import person

@@ -9,8 +9,8 @@ from PIL import Image
 
 from cardkit.cli import main
 from cardkit.sim.image import CardImage
-from cardkit.sim.printed import make_qr, qr_png
 from cardkit.sim.population import builtin_card, person
+from cardkit.sim.printed import make_qr, qr_png
 
 TEXT = "001090012345|013456789|Nguyễn Văn An|01011990|Nam|Số 18 ngõ 215 phố Trần Quốc Hoàn, Hà Nội|12042021"
 

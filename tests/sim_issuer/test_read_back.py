@@ -4,8 +4,8 @@
 import pytest
 from sim_issuer.conftest import NOW
 
-from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.keys import MrzKey, cccd_can
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.verdict import Status
 from cardkit.sim.factory import make_card, mrz_key_of
 from cardkit.sim.issuer import personalise

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao import card_data
 from cardkit.icao.card_data import CardData, face_of_dg2, holder_of_dg13
 from cardkit.icao.lds.dg2 import parse_dg2
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.reading import ReadResult
 from cardkit.station.checkin import CheckInPipeline
 from cardkit.station.config import StationConfig

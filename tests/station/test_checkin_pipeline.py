@@ -9,14 +9,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from cardkit.icao.verdict import Status
+from cardkit.person import PersonData
 from cardkit.qr.payload import parse_payload
 from cardkit.registry.journal import Journal
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import open_store
 from cardkit.station.checkin import CheckInPipeline
 from cardkit.station.config import StationConfig
 from cardkit.station.identity import merge_identity
-from cardkit.person import PersonData
 
 NOW = datetime(2025, 7, 1, 9, 30, tzinfo=timezone(timedelta(hours=7)))
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -36,7 +36,7 @@ def test_fhir_gender(sex, gender):
 
 
 def test_fhir_from_a_journal_record_uses_the_kept_identity():
-    rec = CheckInRecord(at=datetime(2025, 7, 1, 2, 30, tzinfo=timezone.utc), station="s", operator="o",
+    rec = CheckInRecord(at=datetime(2025, 7, 1, 2, 30, tzinfo=UTC), station="s", operator="o",
                         access_method="PACE-CAN", match_outcome="exact_id", id_number=P.id_number,
                         extra={"identity": P.to_dict(), "insurance": {"code": "DN4010123456789"}}, checkin_id="c1")
     r = checkin_fhir(rec)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import csv
 import os
+from datetime import UTC
 
 import openpyxl
 import pytest
 
-from cardkit.icao.lds.ef import DataGroup
 from cardkit.cli import main
 from cardkit.errors import FileAccessError
 from cardkit.exports import safe_cell, write_table
 from cardkit.home import ensure_home, open_private
+from cardkit.icao.lds.ef import DataGroup
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
 from cardkit.station.config import StationConfig, save_config
@@ -75,10 +76,10 @@ def test_export_into_a_missing_folder_is_a_typed_error(tmp_path):
 def test_discrepancies_export_through_the_cli_is_formula_safe(tmp_path, umask0, capsys):
     db = str(tmp_path / "r.sqlite3")
     with open_store(db) as store:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         Journal(store).append(CheckInRecord(
-            at=datetime(2025, 6, 30, 8, tzinfo=timezone.utc), station="desk-1", operator="lan",
+            at=datetime(2025, 6, 30, 8, tzinfo=UTC), station="desk-1", operator="lan",
             access_method="QR-only", match_outcome="exact_id", id_number="001090012345",
             discrepancies=[{"kind": "name_form", "field": "full_name", "severity": "info",
                             "value_a": "=cmd|' /C calc'!A0", "value_b": "Nguyễn Văn An"}]))

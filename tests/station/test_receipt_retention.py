@@ -154,7 +154,8 @@ def test_cli_purge_reports_the_count(checked_in, capsys, tmp_path, monkeypatch):
 
 
 def test_mutated_receipt_never_rechecks_valid_nor_crashes(checked_in, station_trust):
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from cardkit.errors import InputError
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from cardkit.icao.pa.trust import TrustStore
-from cardkit.registry.models import Resident
+from cardkit.registry.row import Resident
 from cardkit.registry.store import open_store
 from cardkit.sim.factory import make_card
 from cardkit.sim.issuer import personalise

@@ -13,7 +13,8 @@ import socket
 import pytest
 from textual.widgets import Input, Static
 
-from cardkit.insurance.codes import Outcome, ResultCode as R
+from cardkit.insurance.codes import Outcome
+from cardkit.insurance.codes import ResultCode as R
 from cardkit.insurance.gateway import GatewayClient
 from cardkit.insurance.standin import StandIn, StandInState
 from cardkit.registry.evidence import LookupJournal

@@ -42,7 +42,7 @@ def parse_dg15(data: bytes) -> Dg15:
             curve = "explicit" if params.name == "specified" else str(params.chosen.native)
         elif algo != "rsa":
             raise ParseError(f"unsupported key algorithm {algo}", what="DG15", tag=TAG_DG15)
-        spki["public_key"].native  # force parsing
+        _ = spki["public_key"].native  # force parsing
     except ParseError:
         raise
     except ASN1_ERRORS as exc:

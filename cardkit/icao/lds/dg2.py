@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import struct
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from cardkit.errors import ParseError

@@ -71,13 +71,13 @@ class DataGroup(Enum):
         return self in (DataGroup.CARD_ACCESS, DataGroup.CARD_SECURITY)
 
     @classmethod
-    def from_number(cls, number: int) -> "DataGroup":
+    def from_number(cls, number: int) -> DataGroup:
         if not 1 <= number <= 16:
             raise ParseError(f"no data group {number}", what="data group number")
         return cls[f"DG{number}"]
 
     @classmethod
-    def from_fid(cls, fid: int) -> "DataGroup":
+    def from_fid(cls, fid: int) -> DataGroup:
         """The eMRTD application's EF with this FID (EF.SOD, not EF.CardSecurity, for 011D)."""
         for member in cls:
             if member.fid == fid and not member.in_mf:
@@ -85,14 +85,14 @@ class DataGroup(Enum):
         raise ParseError(f"unknown file identifier {fid:04X}", what="file identifier")
 
     @classmethod
-    def from_tag(cls, tag: int) -> "DataGroup":
+    def from_tag(cls, tag: int) -> DataGroup:
         for member in cls:
             if member.tag == tag:
                 return member
         raise ParseError("unknown LDS tag", what="data group tag", tag=tag)
 
     @classmethod
-    def from_filename(cls, name: str) -> "DataGroup | None":
+    def from_filename(cls, name: str) -> DataGroup | None:
         for member in cls:
             if member.filename.lower() == name.lower():
                 return member

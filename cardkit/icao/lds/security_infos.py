@@ -11,9 +11,10 @@ card simulator and tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Iterable, TypeVar, Union
+from typing import TypeVar
 
 from ecdsa import curves
 
@@ -112,10 +113,10 @@ class UnknownSecurityInfo:
     problem: str = ""  # empty for an unknown protocol; else why a known one did not parse
 
 
-SecurityInfo = Union[
-    PaceInfo, PaceDomainParameterInfo, ChipAuthenticationInfo, ChipAuthenticationDomainParameterInfo,
-    ChipAuthenticationPublicKeyInfo, TerminalAuthenticationInfo, ActiveAuthenticationInfo, UnknownSecurityInfo,
-]
+SecurityInfo = (
+    PaceInfo | PaceDomainParameterInfo | ChipAuthenticationInfo | ChipAuthenticationDomainParameterInfo
+    | ChipAuthenticationPublicKeyInfo | TerminalAuthenticationInfo | ActiveAuthenticationInfo | UnknownSecurityInfo
+)
 
 
 _Info = TypeVar("_Info")
@@ -350,7 +351,7 @@ def _der_int(v: int) -> bytes:
     return encode_tlv(0x02, v.to_bytes(v.bit_length() // 8 + 1, "big", signed=True))
 
 
-def _der_oid(oid: "Oid | str") -> bytes:
+def _der_oid(oid: Oid | str) -> bytes:
     return encode_tlv(0x06, encode_oid(oid.value if isinstance(oid, Oid) else oid))
 
 

@@ -106,8 +106,7 @@ def _check_name(name: x509.Name, what: str) -> None:
     RFC 4518 prepared forms): a malformed one (bad UTF-8 or UTF-16 in a UTF8String or
     BMPString, ...) is a :class:`ParseError` here, not a ValueError during verification."""
     try:
-        name.native
-        name.hashable
+        _ = name.native, name.hashable  # force asn1crypto's lazy parsing
     except ASN1_ERRORS as exc:
         raise ParseError(f"malformed {what}: {exc}", what=what) from None
 
@@ -141,7 +140,7 @@ def parse_signed_data(der: bytes, *, what: str = "SignedData") -> SignedData:
         certs = tuple(c.chosen for c in sd["certificates"] if c.name == "certificate") \
             if sd["certificates"].native is not None else ()
         for c in certs:
-            c["tbs_certificate"].native  # force asn1crypto's lazy parsing now, not during PA
+            _ = c["tbs_certificate"].native  # force asn1crypto's lazy parsing now, not during PA
             _check_name(c.issuer, "certificate issuer name")  # compared with the SignerInfo's
             check_certificate_encoding(c)
         if not all(_null_params(a) for a in sd["digest_algorithms"]):

@@ -8,10 +8,10 @@ LDSSecurityObject: hash algorithm, {data group number: hash}, LDS version info (
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 from asn1crypto import algos, cms, core, x509
 
@@ -154,7 +154,7 @@ def build_sod(dg_hashes: Mapping[int, bytes], ds_certificate: bytes | x509.Certi
         {"type": "message_digest", "values": [hashlib.new(hash_algorithm, econtent).digest()]},
     ]
     if signing_time is not None:
-        attrs.insert(1, {"type": "signing_time", "values": [cms.Time({"utc_time": signing_time.astimezone(timezone.utc)})]})
+        attrs.insert(1, {"type": "signing_time", "values": [cms.Time({"utc_time": signing_time.astimezone(UTC)})]})
     signed_attrs = cms.CMSAttributes(attrs)
     to_sign = signed_attrs.dump()  # tag 31: what is signed (RFC 5652 §5.4)
     signer = cms.SignerInfo({

@@ -10,9 +10,10 @@ cannot load. Known parameter sets are mapped to the named curve by comparing p, 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Union
+from typing import TypeAlias
 
 import ecdsa
 import ecdsa.curves
@@ -58,7 +59,7 @@ _SIG_OIDS = {
 
 
 # ecdsa.VerifyingKey (curves cryptography lacks, explicit parameters) is untyped: Any to mypy.
-KeyObject = Union[rsa.RSAPublicKey, ec.EllipticCurvePublicKey, ecdsa.VerifyingKey]
+KeyObject: TypeAlias = rsa.RSAPublicKey | ec.EllipticCurvePublicKey | ecdsa.VerifyingKey
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _int(octets: bytes) -> int:
     return int.from_bytes(octets, "big")
 
 
-def _match_curve(p: int, a: int, b: int, base: bytes, n: int) -> "ecdsa.curves.Curve | None":
+def _match_curve(p: int, a: int, b: int, base: bytes, n: int) -> ecdsa.curves.Curve | None:
     for c in _PRIME_CURVES:
         cf = c.curve
         if (cf.p(), cf.a() % cf.p(), cf.b() % cf.p(), c.order) != (p, a % p, b % p, n):
@@ -93,12 +94,12 @@ def _match_curve(p: int, a: int, b: int, base: bytes, n: int) -> "ecdsa.curves.C
     return None
 
 
-def _curve_from_oid(dotted: str) -> "ecdsa.curves.Curve | None":
+def _curve_from_oid(dotted: str) -> ecdsa.curves.Curve | None:
     wanted = tuple(int(x) for x in dotted.split("."))
     return next((c for c in _PRIME_CURVES if c.oid == wanted), None)
 
 
-def _ec_key(curve: "ecdsa.curves.Curve", point: bytes, explicit: bool) -> PublicKey:
+def _ec_key(curve: ecdsa.curves.Curve, point: bytes, explicit: bool) -> PublicKey:
     cls = _CRYPTOGRAPHY_CURVES.get(curve.name)
     if cls is not None:
         key: KeyObject = ec.EllipticCurvePublicKey.from_encoded_point(cls(), point)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Collection, Mapping
+from datetime import UTC, date, datetime
 
 from asn1crypto import crl, x509
 
@@ -35,13 +35,10 @@ from cardkit.icao.lds.sod import Sod, parse_sod
 from cardkit.icao.pa.algorithms import certificate_signed_on, check_digest, signed_on
 from cardkit.icao.pa.countries import to_alpha2
 from cardkit.icao.pa.keys import load_public_key, signature_hash, verify_signature
-from cardkit.icao.pa.signed import (common_name, content_verdict, country, signature_verdict,
-                                    verify_certificate, within_validity)
+from cardkit.icao.pa.signed import common_name, content_verdict, country, signature_verdict, verify_certificate, within_validity
 from cardkit.icao.pa.trust import TrustAnchor, TrustStore
-from cardkit.icao.policy import (DESK_POLICY, EAC_PROTECTED, VerificationPolicy, dg_hash_check,
-                                 dg_protected_check)
-from cardkit.icao.verdict import (Finding, FindingCode, Status, Verdict, invalid, not_checked, overall,
-                                  unknown_issuer, valid)
+from cardkit.icao.policy import DESK_POLICY, EAC_PROTECTED, VerificationPolicy, dg_hash_check, dg_protected_check
+from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid, not_checked, overall, unknown_issuer, valid
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +55,7 @@ class CertSummary:
     fingerprint: str
 
     @classmethod
-    def of(cls, cert: x509.Certificate) -> "CertSummary":
+    def of(cls, cert: x509.Certificate) -> CertSummary:
         v = cert["tbs_certificate"]["validity"]
         try:
             key = load_public_key(cert.public_key).describe()
@@ -126,7 +123,7 @@ def passive_authentication(sod_bytes: bytes, dg_bytes: Mapping[int, bytes], trus
     ``parsed``: ``parse_sod(sod_bytes)`` when the caller has it already (a reading session
     parses EF.SOD to know what to read): it is not parsed twice.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         sod = parsed if parsed is not None else parse_sod(sod_bytes)
     except CardkitError as exc:

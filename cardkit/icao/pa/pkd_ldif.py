@@ -78,7 +78,8 @@ def walk_to_root(cert: x509.Certificate, pool: list[x509.Certificate]) -> list[x
     for _ in range(MAX_LINK_DEPTH):
         if is_self_signed(current):
             return chain
-        issuer = next((c for c in pool if c.subject == current.issuer and c not in chain and verify_certificate(current, c)), None)
+        issuer = next((c for c in pool if c.subject == current.issuer and c not in chain
+                       and verify_certificate(current, c)), None)
         if issuer is None:
             return None
         chain.append(issuer)
@@ -100,7 +101,7 @@ def sort_certificates(ders: list[bytes], known_roots: list[x509.Certificate]) ->
     for der in ders:
         try:
             cert = x509.Certificate.load(der, strict=True)
-            cert.subject.native  # force parsing
+            _ = cert.subject.native  # force parsing
         except ASN1_ERRORS as exc:
             raise ParseError(f"certificate in LDIF does not parse: {exc}", what="LDIF") from None
         certs.append(cert)

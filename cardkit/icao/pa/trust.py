@@ -113,7 +113,7 @@ class TrustStore:
             self._by_subject.setdefault(a.cert.subject.hashable, []).append(a)
 
     @classmethod
-    def from_bytes(cls, items: Iterable[tuple[str, bytes]], *, trusted: bool = True) -> "TrustStore":
+    def from_bytes(cls, items: Iterable[tuple[str, bytes]], *, trusted: bool = True) -> TrustStore:
         """A store of ``(name, data)`` inputs, certificates first (a master list signer may chain
         to a loose CSCA); an input that is rejected is logged and left out."""
         store = cls()
@@ -171,7 +171,7 @@ class TrustStore:
                 added += self._import_master_list(der, name, trusted)
             else:
                 cert = x509.Certificate.load(der, strict=True)
-                cert.subject.native  # force parsing
+                _ = cert.subject.native  # force parsing
                 added += self.add_certificate(cert, name, trusted=trusted)
         return kind, added, f"{added} added" if added else "already present"
 
@@ -230,7 +230,7 @@ class TrustStore:
     def crls_for(self, issuer_name: x509.Name) -> list[tuple[crl.CertificateList, str]]:
         return [(c, src) for c, src in self.crls if c.issuer == issuer_name]
 
-    def with_candidates(self, certs: list[tuple[x509.Certificate, str]]) -> "TrustStore":
+    def with_candidates(self, certs: list[tuple[x509.Certificate, str]]) -> TrustStore:
         """A copy with extra, untrusted CSCA candidates (e.g. certificates beside a document)."""
         copy = TrustStore(list(self.anchors), list(self.crls))
         for cert, source in certs:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from cardkit.errors import AccessError
 from cardkit.icao.crypto import CipherSuite, unpad

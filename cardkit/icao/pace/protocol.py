@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from cardkit.apdu import CommandApdu, ResponseApdu, StatusWord
 from cardkit.errors import AccessError, ParseError, WrongKeyError
@@ -98,7 +98,8 @@ class _Session:
     def __init__(self, send: Send) -> None:
         self._send = send
 
-    def exchange(self, step: str, tag: int | None, data: bytes, allow_empty: bool = False, last: bool = False) -> dict[int, bytes]:
+    def exchange(self, step: str, tag: int | None, data: bytes, allow_empty: bool = False,
+                 last: bool = False) -> dict[int, bytes]:
         logger.debug("PACE %s", step)
         return _dos(self._send(general_authenticate(tag, data, last=last)), step, allow_empty)
 
@@ -194,7 +195,7 @@ def pace(
     )
 
 
-def choose_pace_info(infos: "tuple[PaceInfo, ...]") -> PaceInfo | None:
+def choose_pace_info(infos: tuple[PaceInfo, ...]) -> PaceInfo | None:
     """A supported PACEInfo to use, preferring GM ECDH AES (the CCCD's), then others."""
     order = {"GM": 0, "CAM": 1, "IM": 2}
     usable = []

@@ -11,7 +11,8 @@ construction, not by hope:
   Polars and the csv module split fields identically (a test checks). Any other chunk returns
   ``None`` and the caller reads it with the csv module.
 * A line goes the vectorised way only if it has exactly the header's number of fields and every
-  value is in the forms :func:`fastrow.fast_row` accepts, with "printable, NFC" narrowed to the
+  value is in the forms :func:`fastrow.fast_row` accepts (:func:`fast_mask` walks the same
+  declaration, :data:`row.FIELDS`, with one vectorised form per kind), with "printable, NFC" narrowed to the
   characters listed in :data:`_TEXT_CHARS` (derived from Python's own ``str`` predicates at
   import time, so the two can't disagree). All other lines (blank, ragged, unusual characters,
   anything to reject) are parsed by the csv module and :class:`fastrow.RecordParser`, as in a
@@ -27,17 +28,17 @@ import unicodedata
 
 import polars as pl
 
-from cardkit.registry.csvrecords import one_record
+from cardkit.registry.load.csvrecords import one_record
 from cardkit.registry.fastrow import EXACT, RecordParser, Rejected
-from cardkit.registry.models import CSV_COLUMNS, DATE_FIELDS
 from cardkit.registry.normalize import FOLD_TABLE
 from cardkit.registry.row import (
-    DATE_ORDER, INSURANCE_PATTERN, MAX_TEXT, MIN_ISO, SEX_CODES, STORED_COLUMNS, TEXT_COLUMNS, content_digest, frame_schema,
+    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_ISO, NAME_FIELD, SEX_CODES, STORED_COLUMNS, Field, Kind,
+    content_digest, frame_schema,
     rows_frame,
 )
 
 STORED_SCHEMA: dict[str, pl.DataType] = frame_schema()
-__all__ = ["STORED_SCHEMA", "parse_frame", "rows_frame"]
+__all__ = ["STORED_SCHEMA", "fast_mask", "parse_frame", "rows_frame"]
 
 # Candidate characters: ASCII and the Latin blocks Vietnamese text uses; anything else goes the
 # per-record way. Kept: those Python itself calls printable and NFC (as one character; none of
@@ -87,19 +88,19 @@ _FOLD_MAP = _fold_map()
 _NOT_FOLDED = "[^" + _char_class(lambda ch: _text_char(ch) and (ch == " " or ord(ch) in FOLD_TABLE))[1:]
 
 
-_TEXT_BODY = _TEXT[1:-1]
 # All text cells at once, joined by U+001F (not a text character, so a cell can't hide one):
 # each empty or plain. One regex pass instead of one per column.
-_TEXTS = f"^(?:{_TEXT_BODY})?(?:\x1f(?:{_TEXT_BODY})?){{{len(TEXT_COLUMNS) - 1}}}$"
+_TEXT_BODY = _TEXT[1:-1]
 
 
-def _plain_texts(c: dict[str, pl.Expr]) -> pl.Expr:
+def _plain_texts(c: dict[str, pl.Expr], texts: list[Field]) -> pl.Expr:
     """fastrow._plain for every text cell (a missing cell passes): the text characters, no space
-    at either end, no double space, at most 500 characters (checked as bytes: stricter)."""
-    joined = pl.concat_str([c[n].fill_null("") for n in TEXT_COLUMNS], separator="\x1f")
-    ok = joined.str.contains(_TEXTS) & ~joined.str.contains("  ", literal=True)
-    for n in TEXT_COLUMNS:
-        ok &= c[n].str.len_bytes().fill_null(0) <= MAX_TEXT
+    at either end, no double space, at most MAX_TEXT characters (checked as bytes: stricter)."""
+    body = f"(?:{_TEXT_BODY})?"
+    joined = pl.concat_str([c[f.name].fill_null("") for f in texts], separator="\x1f")
+    ok = joined.str.contains(f"^{body}(?:\x1f{body}){{{len(texts) - 1}}}$") & ~joined.str.contains("  ", literal=True)
+    for f in texts:
+        ok &= c[f.name].str.len_bytes().fill_null(0) <= MAX_TEXT
     return ok
 
 
@@ -107,25 +108,37 @@ def _iso_ok(e: pl.Expr) -> pl.Expr:
     return e.str.contains(_ISO) & (e >= MIN_ISO) & e.str.to_date("%Y-%m-%d", strict=False).is_not_null()
 
 
-def _fast_mask(c: dict[str, pl.Expr], today: str) -> pl.Expr:
-    """fastrow.fast_row's acceptance, on columns (null: a missing or empty cell).
+def _pattern_ok(f: Field, e: pl.Expr) -> pl.Expr:
+    return e.str.contains(f"^(?:{f.pattern})$")
+
+
+def _name_ok(f: Field, e: pl.Expr) -> pl.Expr:
+    # Also only characters fold() maps to ASCII (the name key is computed column-wise); plain
+    # like every text: _plain_texts.
+    return e.str.contains(_ALPHA_CHARS) & ~e.str.contains(_NOT_FOLDED)
+
+
+# Each kind's fast form on a column (fastrow._FAST, vectorised); text plainness: _plain_texts.
+_MASKS = {Kind.DIGITS: _pattern_ok, Kind.CODE: _pattern_ok, Kind.NAME: _name_ok, Kind.DATE: lambda f, e: _iso_ok(e),
+          Kind.SEX: lambda f, e: e.is_in(list(SEX_CODES)), Kind.TEXT: lambda f, e: pl.lit(True)}
+
+
+def fast_mask(c: dict[str, pl.Expr], today: str, declaration: tuple[Field, ...] = FIELDS) -> pl.Expr:
+    """fastrow.FastRules's acceptance of ``declaration``, on columns (null: a missing or empty cell).
 
     Every clause is null-safe: null only where a cell is missing, and then it must not matter."""
-    idn, old, name, dob = c["id_number"], c["old_id_number"], c["full_name"], c["date_of_birth"]
-    others = [c[n] for n in CSV_COLUMNS if n in DATE_FIELDS and n != "date_of_birth"]
-    ok = (idn.is_null() | idn.str.contains(r"^[0-9]{12}$")) & (old.is_null() | old.str.contains(r"^(?:[0-9]{9}|[0-9]{12})$"))
-    ok &= idn.is_not_null() | old.is_not_null()
-    # Names: also only characters fold() maps to ASCII (the name key is computed column-wise).
-    ok &= name.is_not_null() & name.str.contains(_ALPHA_CHARS) & ~name.str.contains(_NOT_FOLDED)
-    ok &= _plain_texts(c)
-    ok &= dob.is_not_null() & _iso_ok(dob) & (dob <= today)
-    for d in others:
-        ok &= d.is_null() | _iso_ok(d)
+    ok = pl.lit(True)
+    for f in declaration:
+        e = c[f.name]
+        check = _MASKS[f.kind](f, e)
+        ok &= (e.is_not_null() & check) if f.required else (e.is_null() | check)
+        if f.past:
+            ok &= e.is_null() | (e <= today)
+    ok &= pl.any_horizontal([c[n].is_not_null() for n in KEY_FIELDS])
+    ok &= _plain_texts(c, [f for f in declaration if f.kind in (Kind.NAME, Kind.TEXT)])
     # ISO dates compare as strings in date order (fast_row's rules); a missing date passes.
-    for early, late in DATE_ORDER:
-        ok &= (c[late] < c[early]).fill_null(False).not_()
-    ok &= c["sex"].is_null() | c["sex"].is_in(list(SEX_CODES))
-    ok &= c["insurance_code"].is_null() | c["insurance_code"].str.contains(f"^{INSURANCE_PATTERN}$")
+    for rule in DATE_ORDER:
+        ok &= (c[rule.later] < c[rule.earlier]).fill_null(False).not_()
     return ok.fill_null(False)
 
 
@@ -137,12 +150,13 @@ def _hex_hashes(joined: pl.Series) -> pl.Series:
 
 def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame:
     """Stored rows of lines that passed the mask (fast_row's output, column by column)."""
-    sex = c["sex"].replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
-    cells = {**c, "sex": sex}
+    sexes = {f.name: c[f.name].replace_strict(SEX_CODES, default=None, return_dtype=pl.String)
+             for f in FIELDS if f.kind is Kind.SEX}
+    cells = {**c, **sexes}
     content = [cells[n] for n in CSV_COLUMNS]
     # fold(): per-character table (all ASCII here), then single spaces, stripped.
-    name_key = c["full_name"].str.replace_many(_FOLD_MAP).str.replace_all(" {2,}", " ").str.strip_chars(" ")
-    derived = {"rkey": pl.coalesce(c["id_number"], "C" + c["old_id_number"]), "name_key": name_key,
+    name_key = c[NAME_FIELD].str.replace_many(_FOLD_MAP).str.replace_all(" {2,}", " ").str.strip_chars(" ")
+    derived = {"rkey": pl.coalesce(c[KEY_FIELDS[0]], "C" + c[KEY_FIELDS[1]]), "name_key": name_key,
                "dob_precision": pl.lit(EXACT, pl.String)}
     out = df.select(
         **{n: derived.get(n, cells.get(n)) for n in STORED_COLUMNS if n not in ("content_hash", "updated_at")},
@@ -153,9 +167,8 @@ def _stored(df: pl.DataFrame, c: dict[str, pl.Expr], stamp: str) -> pl.DataFrame
                             updated_at=pl.lit(stamp, pl.String)).select(list(STORED_SCHEMA))
 
 
-def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
-    """(stored rows, rejections with chunk-relative lines, records read, lines), or None when
-    the chunk is not simple CSV (then the csv module must read it)."""
+def _simple_lines(data: bytes) -> pl.Series | None:
+    """The chunk's lines as text, or None when it is not simple CSV at the byte level."""
     # CRLF line ends (what csv.writer writes): Polars drops the CR as the csv module does. A CR
     # anywhere else: the csv module's line rules decide.
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
@@ -168,7 +181,29 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
                          schema={"line": pl.String})["line"].fill_null("")
     except Exception:  # noqa: BLE001 - any Polars parse error: the csv module decides
         return None
-    if len(ls) != data.count(b"\n") + (not data.endswith(b"\n")):
+    return ls if len(ls) == data.count(b"\n") + (not data.endswith(b"\n")) else None
+
+
+def _slow_lines(parser: RecordParser, ls: pl.Series, ok: pl.Series) -> tuple[list[tuple], list[int], list[Rejected], int]:
+    """Every line the mask did not take: the csv module and the per-record parser, exactly as a
+    serial read. (rows, their ords, rejections, records read)."""
+    rows: list[tuple] = []
+    ords: list[int] = []
+    rejected: list[Rejected] = []
+    read = 0
+    for i in (~ok).arg_true().to_list():
+        got, rej, n = parser.parse_many([(i + 1, one_record(ls[i]))], lines=ords)
+        read += n
+        rejected.extend(rej)
+        rows.extend(got)
+    return rows, ords, rejected, read
+
+
+def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[Rejected], int, int] | None:
+    """(stored rows, rejections with chunk-relative lines, records read, lines), or None when
+    the chunk is not simple CSV (then the csv module must read it)."""
+    ls = _simple_lines(data)
+    if ls is None:
         return None
     width = parser.width
     # One regex finds the simple lines of the header's width (nearly all); only the others are
@@ -191,20 +226,9 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
             for name, i in zip(CSV_COLUMNS, parser.positions)}
     # ord: the record's line in the chunk (1-based), as the csv path numbers them.
     df = df.with_columns(ord=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), exact=exact)
-    ok = df.select((pl.col("exact") & _fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]
+    ok = df.select((pl.col("exact") & fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]
     fast = _stored(df.filter(ok), cols, parser.stamp)
-
-    # Every other line: the csv module and the per-record parser, exactly as a serial read.
-    slow_idx = (~ok).arg_true().to_list()
-    rows: list[tuple] = []
-    ords: list[int] = []
-    rejected: list[Rejected] = []
-    read = len(ls) - len(slow_idx)
-    for i in slow_idx:
-        got, rej, n = parser.parse_many([(i + 1, one_record(ls[i]))], lines=ords)
-        read += n
-        rejected.extend(rej)
-        rows.extend(got)
+    rows, ords, rejected, read = _slow_lines(parser, ls, ok)
     if rows:
         fast = pl.concat([fast, rows_frame(rows, ords)])
-    return fast, rejected, read, len(ls)
+    return fast, rejected, read + int(ok.sum()), len(ls)

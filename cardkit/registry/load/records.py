@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Read a CSV import file as batches of stored rows, parsing chunks in worker threads.
+"""Read an import file as batches of stored rows: CSV in chunks parsed by worker threads, or XLSX.
 
 Parsing is most of an import's CPU time, so the file is cut into chunks of whole records (a few
 MB each) that worker threads parse; results come back in file order, so line numbers and "the
 last row for a key wins" are as in a serial read. A chunk is parsed column-wise by
-:mod:`framerows` (Polars, which releases the GIL: threads run on all cores) when it is simple
+(:mod:`load.frames`: Polars, which releases the GIL: threads run on all cores) when it is simple
 CSV, else record by record with the csv module; both give the same rows. Rows come as Polars
 DataFrames, each with ``ord``: the line number of its record, for "last row wins".
 
@@ -25,14 +25,16 @@ import io
 import os
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
-from cardkit.errors import InputError
-from cardkit.registry.csvrecords import raise_field_limit, records
+from cardkit.errors import CardkitError, InputError
 from cardkit.registry.fastrow import RecordParser
-from cardkit.registry.row import rows_frame
-from cardkit.registry.rowparse import resolve_columns
+from cardkit.registry.load.csvrecords import raise_field_limit, records
+from cardkit.registry.load.frames import parse_frame
+from cardkit.registry.row import resident_to_row, rows_frame
+from cardkit.registry.rowparse import parse_row, resolve_columns
 
 CHUNK_BYTES = 4 << 20
 MAX_CHUNK_BYTES = 64 << 20  # a "record" longer than this: give up cutting, read serially
@@ -99,8 +101,6 @@ def _byte_chunks(fh, start: int, size: int) -> Iterator[tuple[int, bytes | None]
 def parse_chunk(parser: RecordParser, data: bytes | str):
     """(frame, rejections with chunk-relative lines, records read, lines) or None if not cut-safe."""
     if isinstance(data, bytes):
-        from cardkit.registry.framerows import parse_frame
-
         done = parse_frame(parser, data)
         if done is not None:
             return done
@@ -251,3 +251,59 @@ def _parallel(parser: RecordParser, path: Path, start: int, line: int, workers: 
                 if future is not None:
                     future.cancel()
     yield from _serial(parser, path, offset, line)
+
+
+# -- XLSX (a spreadsheet is read whole by openpyxl; rows go through the general parser) ----------
+def _cell(value: object, name: str) -> object:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and name in ("id_number", "old_id_number"):
+        # Spreadsheets store ID numbers as numbers and drop leading zeros (province 001...).
+        return str(value).zfill(12 if name == "id_number" or value >= 10**9 else 9)
+    return value
+
+
+def _xlsx_rows(path: Path, mapping: Mapping[str, str] | None, progress: list[int]) -> Iterator[tuple[int, dict]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many unrelated types for a broken file
+        raise InputError(f"cannot read XLSX file: {type(exc).__name__}", message_vi="Không đọc được tệp XLSX.") from exc
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise InputError("the file is empty", message_vi="Tệp không có dữ liệu.")
+        cols = resolve_columns([str(h or "") for h in header], mapping)
+        for line, values in enumerate(rows, start=2):
+            progress[0] = line
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield line, {n: _cell(values[i], n) if i < len(values) else None for n, i in cols.items()}
+    finally:
+        wb.close()
+
+
+def xlsx_batches(path: Path, mapping: Mapping[str, str] | None, today: date, stamp: str,
+                  size: int) -> Iterator[Batch]:
+    progress = [0]
+    rows: list[tuple] = []
+    lines: list[int] = []
+    rejected: list[tuple[int, str, str]] = []
+    read = 0
+    for line, raw in _xlsx_rows(path, mapping, progress):
+        read += 1
+        try:
+            rows.append(resident_to_row(parse_row(raw, today=today), stamp))
+            lines.append(line)
+        except CardkitError as exc:
+            rejected.append((line, str(exc), exc.message_vi))
+        if read >= size:
+            yield Batch(rows_frame(rows, lines), rejected, read, progress[0])
+            rows, lines, rejected, read = [], [], [], 0
+    yield Batch(rows_frame(rows, lines), rejected, read, progress[0])

@@ -5,7 +5,7 @@ Binding 19 values a row through Python's ``sqlite3`` costs ~10 µs a row; ADBC's
 binds Arrow columns in C (~4 µs a row, most of it SQLite's own work). The driver carries its own
 copy of the SQLite library, and two copies of SQLite in one process must never open the same
 database file: closing a file in one releases the other's POSIX locks (sqlite.org/howtocorrupt
-2.2.1). So the write runs in a separate process (``python -m cardkit.registry.adbcload``): the
+2.2.1). So the write runs in a separate process (``python -m cardkit.registry.load.adbc``): the
 parent writes the rows as an Arrow IPC file, the child upserts them (and builds the indexes the
 caller dropped) in one transaction and prints ``{"written": N, "journal": ...}``.
 
@@ -38,7 +38,7 @@ def run_child(db: Path, rows_ipc: Path, upsert_sql: str, index_statements: Seque
     """Run the load in a child process; returns its result or raises :class:`LoadError`."""
     request = {"db": str(db), "rows": str(rows_ipc), "upsert": upsert_sql, "indexes": list(index_statements)}
     proc = subprocess.run(  # noqa: S603 - our own module, with this interpreter
-        [sys.executable, "-m", "cardkit.registry.adbcload"], input=json.dumps(request),
+        [sys.executable, "-m", "cardkit.registry.load.adbc"], input=json.dumps(request),
         capture_output=True, text=True, check=False,
     )
     try:
