@@ -40,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="write each file as EF_COM.bin, DG1.bin ... into this folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--face-cache", action="store_true",
-                   help="returning cards: take DG2 (the face) from this station's encrypted cache when it holds "
-                        "the bytes EF.SOD lists, and keep the face of a VALID read there (`cardkit cache wipe`)")
+                   help="returning cards: take DG2 (the face), DG14 and DG15 from this station's encrypted cache "
+                        "when it holds the bytes EF.SOD lists (CA and AA still run on the chip), and keep those of "
+                        "a VALID read there (`cardkit cache wipe`)")
     p.set_defaults(func=run)
 
 

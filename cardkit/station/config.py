@@ -20,8 +20,8 @@ Every key is optional; a missing file means the defaults. The file is flat TOML:
     retention_days = "0"        # journal entries and receipts older than this are purged; 0 = keep
     agent = "off"               # "on": the desk agent (cardkit agent) runs inside the station, on its reader
     agent_port = ""             # the agent's port on 127.0.0.1; "" = agent.toml's (default 8765)
-    face_cache = "off"          # "on": returning cards' faces (DG2) from the encrypted face cache
-    face_cache_days = "30"      # a cached face is dropped this many days after it was stored
+    face_cache = "off"          # "on": returning cards' DG2 (face), DG14, DG15 from the encrypted face cache
+    face_cache_days = "30"      # a cached entry is dropped this many days after it was stored
 """
 
 from __future__ import annotations
