@@ -53,12 +53,15 @@ def percentile(values: list[float], q: float) -> float:
     return values[k]
 
 
-def _free_port() -> int:
+def _bound_socket():
+    """A loopback socket bound to a free port and kept: handed to uvicorn, so no other server can
+    take the port between choosing it and binding it (20 desks choose at once)."""
     import socket
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def _desk_server(i: int, image, registry_url: str, trust, trust_path: str, home: Path):
@@ -79,11 +82,12 @@ def _desk_server(i: int, image, registry_url: str, trust, trust_path: str, home:
                         poll_interval=1.0)
     tokens = TokenStore(home / f"pairings-{i}.json")
     _, token = tokens.pair(f"app:desk-{i:02d}")
-    port = _free_port()
+    sock = _bound_socket()
+    port = sock.getsockname()[1]
     app = build_app(owner, AgentConfig(port=port), tokens, limiter=RateLimiter(1e6, 10**6))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, access_log=False, log_level="warning",
                                            ws="websockets-sansio", lifespan="on"))
-    return server, port, token
+    return server, port, token, sock
 
 
 def _desk_loop(name: str, port: int, token: str, key: str, count: int, out: DeskRun, lock: threading.Lock) -> None:
@@ -127,17 +131,17 @@ def run_desks(registry_url: str, *, desks: int = 20, checkins: int = 3, images=N
     with open_store(registry_url) as store:  # migrate once, and the holders are registered residents
         store.upsert([demo_resident(PersonData.from_dict(img.meta["person"])) for img in images])
     servers = [_desk_server(i, images[i % len(images)], registry_url, trust, trust_path, home) for i in range(desks)]
-    threads = [threading.Thread(target=s.run, daemon=True) for s, _, _ in servers]
+    threads = [threading.Thread(target=functools.partial(s.run, sockets=[sock]), daemon=True) for s, _, _, sock in servers]
     for t in threads:
         t.start()
     deadline = time.monotonic() + 30
-    while not all(s.started for s, _, _ in servers) and time.monotonic() < deadline:
+    while not all(s.started for s, *_ in servers) and time.monotonic() < deadline:
         time.sleep(0.02)
     out, lock = DeskRun(), threading.Lock()
     try:
         workers = [threading.Thread(target=_desk_loop, args=(f"desk-{i:02d}", port, token,
                                                               images[i % len(images)].meta["id"], checkins, out, lock))
-                   for i, (_, port, token) in enumerate(servers)]
+                   for i, (_, port, token, _) in enumerate(servers)]
         t0 = time.perf_counter()
         for w in workers:
             w.start()
@@ -145,10 +149,12 @@ def run_desks(registry_url: str, *, desks: int = 20, checkins: int = 3, images=N
             w.join()
         out.seconds = time.perf_counter() - t0
     finally:
-        for s, _, _ in servers:
+        for s, *_ in servers:
             s.should_exit = True
         for t in threads:
             t.join(10)
+        for *_, sock in servers:
+            sock.close()
     return out
 
 

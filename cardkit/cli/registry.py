@@ -113,11 +113,10 @@ DISCREPANCY_COLUMNS = ("origin", "checkin_seq", "at", "record", "kind", "field",
 
 
 def cmd_discrepancies(args: argparse.Namespace) -> int:
+    from cardkit.exports import write_table
     from cardkit.registry.discrepancies import sweep
     from cardkit.registry.journal import Journal
     from cardkit.registry.store import open_store
-
-    from cardkit.exports import write_table
 
     today = _date(args.today) if args.today else date.today()
 

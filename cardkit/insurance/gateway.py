@@ -19,14 +19,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Callable
 
 from cardkit.insurance.codes import ResultCode
-from cardkit.insurance.source import (GatewayAuthError, GatewayProtocolError, GatewayTimeoutError,
-                                      GatewayUnreachableError, InsuranceQuery, InsuranceStatus, NewCard,
-                                      parse_dmy)
+from cardkit.insurance.source import (
+    GatewayAuthError,
+    GatewayProtocolError,
+    GatewayTimeoutError,
+    GatewayUnreachableError,
+    InsuranceQuery,
+    InsuranceStatus,
+    NewCard,
+    parse_dmy,
+)
 
 logger = logging.getLogger(__name__)
 TOKEN_PATH = "/api/token/take"
@@ -54,7 +61,7 @@ def parse_expiry(text: str) -> datetime:
         value = datetime.fromisoformat(t)
     except ValueError:
         raise GatewayProtocolError(f"token expiry is not a timestamp: {text!r:.40}") from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Token:
@@ -73,7 +80,7 @@ class GatewayClient:
         self.username = username
         self.password_md5 = md5_case.digest(password)
         self.name = name
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self._http = httpx.Client(base_url=self.host, timeout=httpx.Timeout(timeout), trust_env=False)
         self._token: Token | None = None
         self._lock = threading.Lock()

@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 
 from cardkit.insurance.codes import ResultCode
 from cardkit.insurance.source import InsuranceLookupError, InsuranceQuery, InsuranceStatus

@@ -26,9 +26,9 @@ import socket
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 from cardkit.errors import InputError
@@ -60,7 +60,7 @@ class StandInState:
     operators: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_OPERATORS))
     token_lifetime: timedelta = timedelta(hours=1)
     delay: float = 0.0  # seconds before each answer (tests of a slow gateway)
-    clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     new_token: Callable[[], str] = lambda: secrets.token_hex(16)
     cards: tuple[StandInCard, ...] = field(default_factory=synthetic_set)
     tokens: dict[tuple[str, str], datetime] = field(default_factory=dict)
@@ -90,7 +90,7 @@ class StandInLogic:
         access, ident = s.new_token(), s.new_token()
         expires = s.clock() + s.token_lifetime
         s.tokens[(access, ident)] = expires
-        stamp = expires.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+        stamp = expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
         return {"maKetQua": "200", "APIKey": {"access_token": access, "id_token": ident, "token_type": "Bearer",
                                               "username": s.username, "expires_in": stamp}}
 
@@ -235,7 +235,7 @@ class StandIn:
     def requests(self) -> list[Recorded]:
         return self.state.requests
 
-    def start(self, timeout: float = 10.0) -> "StandIn":
+    def start(self, timeout: float = 10.0) -> StandIn:
         import uvicorn
 
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -268,7 +268,7 @@ class StandIn:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "StandIn":
+    def __enter__(self) -> StandIn:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from cardkit.registry.importer import import_file
 from cardkit.registry.match import match
-from cardkit.registry.row import CSV_COLUMNS, Resident
-from cardkit.registry.store import open_store
-from cardkit.registry.rowparse import parse_row
-from cardkit.registry.synth import DIRTY_KINDS, Synth, strip_diacritics, typo, write_csv
 from cardkit.registry.normalize import swapped_dob
+from cardkit.registry.row import CSV_COLUMNS, Resident
+from cardkit.registry.rowparse import parse_row
+from cardkit.registry.store import open_store
+from cardkit.registry.synth import DIRTY_KINDS, Synth, strip_diacritics, typo, write_csv
 
 
 def synth_file(rows: int, seed: int, directory: Path, sample: int = 2000) -> tuple[Path, list[Resident]]:
@@ -38,7 +38,8 @@ def synth_file(rows: int, seed: int, directory: Path, sample: int = 2000) -> tup
     every = max(rows // sample, 1)
     picked: list[Resident] = []
     write = not path.exists()
-    fh = open(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") if write else None
+    # closed in the finally below; opened only when the sample file must be written
+    fh = open(path.with_suffix(".tmp"), "w", encoding="utf-8", newline="") if write else None  # noqa: SIM115
     try:
         w = csv.DictWriter(fh, fieldnames=list(CSV_COLUMNS)) if fh else None
         if w:

@@ -20,10 +20,10 @@ from cardkit.errors import InputError
 from cardkit.idnumber import analyse_id
 from cardkit.person import DobPrecision, PersonData
 from cardkit.registry.dobmatch import year_only
-from cardkit.registry.row import Resident
 from cardkit.registry.normalize import fold, swapped_dob, tone_key
+from cardkit.registry.row import Resident
 
-B, W, I = Severity.BLOCKING, Severity.WARNING, Severity.INFO
+B, W, I = Severity.BLOCKING, Severity.WARNING, Severity.INFO  # noqa: E741 - the grade column of the rules below
 SIMILAR_NAME = 80.0  # folded-name ratio above which a difference reads as a typo, not another person
 
 _ID_PROBLEMS = {

@@ -59,7 +59,7 @@ def year_only(d: date, precision: DobPrecision) -> bool:
 
 
 def _one_digit_apart(a: str, b: str) -> bool:
-    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=False)) == 1
 
 
 def compare_dobs(query: date | None, q_precision: DobPrecision,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cardkit.errors import InputError
 from cardkit.registry.store import Store
@@ -19,7 +19,7 @@ from cardkit.registry.store import Store
 def _utc(at: datetime) -> str:
     if at.tzinfo is None:
         raise InputError("time must be timezone-aware", message_vi="Thời điểm thiếu múi giờ.")
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)

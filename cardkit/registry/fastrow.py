@@ -5,8 +5,9 @@
 (~45 µs a row). Import files are overwhelmingly clean, already NFC and in the documented forms,
 so :func:`fast_row` checks exactly those forms with C-speed string methods and builds the stored
 tuple directly. Its rules are not written here: :class:`FastRules` takes them from the
-declaration (:data:`row.FIELDS`), one fast form per :class:`row.Kind`. Whenever a value is not in such a form (odd spacing, NFD, dd/mm/yyyy dates, "Nữ"
-in another normalisation, a rule broken...), it gives up and the row goes through ``parse_row``,
+declaration (:data:`row.FIELDS`), one fast form per :class:`row.Kind`. Whenever a value is not in
+such a form (odd spacing, NFD, dd/mm/yyyy dates, "Nữ" in another normalisation, a rule
+broken...), it gives up and the row goes through ``parse_row``,
 which gives the stored value or the rejection reason. So the fast path can never accept a row
 the general parser would reject, nor store a different value: a test checks both agree.
 """
@@ -24,8 +25,19 @@ from cardkit.errors import CardkitError, InputError
 from cardkit.person import DobPrecision
 from cardkit.registry.normalize import fold
 from cardkit.registry.row import (
-    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_ISO, NAME_FIELD, SEX_CODES, Field, Kind, assemble,
-    content_digest, resident_to_row,
+    CSV_COLUMNS,
+    DATE_ORDER,
+    FIELDS,
+    KEY_FIELDS,
+    MAX_TEXT,
+    MIN_ISO,
+    NAME_FIELD,
+    SEX_CODES,
+    Field,
+    Kind,
+    assemble,
+    content_digest,
+    resident_to_row,
 )
 from cardkit.registry.rowparse import parse_row
 

@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cardkit.errors import InputError
 from cardkit.registry.backend import store_failure
@@ -66,7 +66,7 @@ class CheckInRecord:
 def _utc(at: datetime) -> str:
     if at.tzinfo is None:
         raise InputError("check-in time must be timezone-aware", message_vi="Thời điểm check-in thiếu múi giờ.")
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _json(value: object) -> str:

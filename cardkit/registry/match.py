@@ -23,9 +23,9 @@ from rapidfuzz import fuzz, process
 
 from cardkit.person import DobPrecision, Sex
 from cardkit.registry.dobmatch import DOB_REASONS, DOB_SCORES, DobMatch, compare_dobs, year_only
-from cardkit.registry.row import Resident
 from cardkit.registry.namematch import NameComparison, NameMatch, compare_names
 from cardkit.registry.normalize import fold, swapped_dob
+from cardkit.registry.row import Resident
 from cardkit.registry.store import Store
 
 NAME_WEIGHT, DOB_WEIGHT, SEX_WEIGHT = 0.6, 0.3, 0.1

@@ -30,9 +30,9 @@ from enum import Enum
 from cardkit.person import DobPrecision, Sex
 from cardkit.registry.dobmatch import DobMatch, compare_dobs
 from cardkit.registry.match import match
-from cardkit.registry.row import Resident
 from cardkit.registry.namematch import NameMatch
 from cardkit.registry.normalize import tone_key
+from cardkit.registry.row import Resident
 from cardkit.registry.store import Store
 from cardkit.registry.synth import Synth, strip_diacritics, typo
 

@@ -314,5 +314,5 @@ def rows_frame(rows: list[tuple], ords: list[int]):
 
     if not rows:
         return pl.DataFrame(schema=frame_schema())
-    data = {n: pl.Series(n, col, dtype=pl.String) for n, col in zip(STORED_COLUMNS, zip(*rows))}
+    data = {n: pl.Series(n, col, dtype=pl.String) for n, col in zip(STORED_COLUMNS, zip(*rows, strict=False), strict=False)}
     return pl.DataFrame({**data, "ord": pl.Series("ord", ords, dtype=pl.Int64)})

@@ -20,7 +20,15 @@ from cardkit.errors import InputError
 from cardkit.person import DobPrecision, Sex, parse_year_only
 from cardkit.registry.normalize import clean_spaces
 from cardkit.registry.row import (
-    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_YEAR, Field, Kind, Resident,
+    CSV_COLUMNS,
+    DATE_ORDER,
+    FIELDS,
+    KEY_FIELDS,
+    MAX_TEXT,
+    MIN_YEAR,
+    Field,
+    Kind,
+    Resident,
 )
 
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")

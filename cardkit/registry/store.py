@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from cardkit.home import cardkit_home
-from cardkit.registry.backend import Backend, Load
-from cardkit.registry.backend import StoreError
+from cardkit.registry.backend import Backend, Load, StoreError
 from cardkit.registry.load.postgres import PostgresBackend
 from cardkit.registry.load.sqlite import SqliteBackend
-from cardkit.registry.row import Resident
-from cardkit.registry.row import STORED_COLUMNS, resident_to_row, row_to_resident, rows_frame
+from cardkit.registry.row import STORED_COLUMNS, Resident, resident_to_row, row_to_resident, rows_frame
 from cardkit.registry.schema import CREATE_VERSION_TABLE, LATEST_VERSION, MIGRATIONS, RESIDENT_INDEXES
 
 _SELECT = "SELECT " + ", ".join(STORED_COLUMNS) + " FROM residents"
@@ -29,7 +27,7 @@ def default_db_url() -> str:
     return str(cardkit_home() / "registry.sqlite3")
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     url = url or default_db_url()
     if url.startswith(("postgresql://", "postgres://")):
         backend: Backend = PostgresBackend(url)
@@ -49,7 +47,7 @@ def open_store(url: str | None = None, *, migrate: bool = True) -> "Store":
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Store:
@@ -57,7 +55,7 @@ class Store:
         self.backend = backend
         self.dialect = backend.dialect
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -104,7 +102,7 @@ class Store:
                 self.backend.execute(f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})")
 
     @contextlib.contextmanager
-    def bulk_load(self, on_wait: Callable[[], None] | None = None) -> Iterator["BulkLoad"]:
+    def bulk_load(self, on_wait: Callable[[], None] | None = None) -> Iterator[BulkLoad]:
         """Stage rows with ``load.stage(rows)``; at the end of the block they are merged at once.
 
         All or nothing: an error inside the block discards the staged rows. Into an empty table,
@@ -119,7 +117,7 @@ class Store:
             load.after = self.count()
 
     @contextlib.contextmanager
-    def _bulk_load(self) -> Iterator["BulkLoad"]:
+    def _bulk_load(self) -> Iterator[BulkLoad]:
         before = self.count()
         empty = before == 0
         indexes = [f"CREATE INDEX IF NOT EXISTS {name} ON residents ({cols})" for name, cols in RESIDENT_INDEXES]

@@ -20,8 +20,8 @@ from cardkit.errors import FileAccessError
 from cardkit.home import open_private
 from cardkit.idnumber import province_codes
 from cardkit.person import Sex
-from cardkit.registry.row import CSV_COLUMNS, Resident
 from cardkit.registry.normalize import fold, swapped_dob
+from cardkit.registry.row import CSV_COLUMNS, Resident
 
 SURNAMES = (
     ("Nguyễn", 38), ("Trần", 11), ("Lê", 9.5), ("Phạm", 7), ("Hoàng", 3), ("Huỳnh", 2), ("Phan", 4.5),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
@@ -15,7 +15,7 @@ def main(url: str) -> None:
     i = 0
     while True:
         rec = CheckInRecord(
-            at=datetime.now(timezone.utc), station="desk-1", operator="op", access_method="PACE-CAN",
+            at=datetime.now(UTC), station="desk-1", operator="op", access_method="PACE-CAN",
             match_outcome="exact_id", id_number=f"001090{i:06d}", verdicts=[{"check": "pa", "result": "VALID"}],
             discrepancies=[{"kind": "name_form", "severity": "info"}] * 3, extra={"pad": "x" * 2000},
         )

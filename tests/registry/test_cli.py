@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cardkit.cli import main
 from cardkit.registry.journal import CheckInRecord, Journal
@@ -39,7 +39,7 @@ def test_synth_import_match_journal_discrepancies(db_url, tmp_path, capsys):
 
     with open_store(db_url) as store:
         Journal(store).append(CheckInRecord(
-            at=datetime(2025, 6, 30, 8, tzinfo=timezone.utc), station="desk-1", operator="lan",
+            at=datetime(2025, 6, 30, 8, tzinfo=UTC), station="desk-1", operator="lan",
             access_method="PACE-CAN", match_outcome="exact_id", id_number=row["id_number"],
             discrepancies=[{"kind": "name_form", "field": "full_name", "severity": "info"}]))
     assert run("journal", "list", "--db", db_url, "--since", "2025-06-30", "--json") == 0

@@ -40,8 +40,9 @@ def test_each_field_is_graded():
 
 def test_name_grades_from_form_to_other_person():
     card = CARD.with_(id_number="001190012345")
-    grade = lambda name: _kinds(compare(card, Resident("001190012345", None, name, date(1990, 3, 4), Sex.FEMALE,
-                                                       residence="Hà Nội"), today=TODAY))
+    def grade(name):
+        return _kinds(compare(card, Resident("001190012345", None, name, date(1990, 3, 4), Sex.FEMALE,
+                                             residence="Hà Nội"), today=TODAY))
     assert grade("NGUYỄN THỊ HÒA") == {("name_form", Severity.INFO)}
     assert grade("Nguyễn Thị Hoan") == {("name_mismatch", Severity.WARNING)}
     assert grade("Trần Văn Bình") == {("name_mismatch", Severity.BLOCKING)}

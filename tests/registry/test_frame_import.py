@@ -17,13 +17,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from cardkit.registry.fastrow import RecordParser
+from cardkit.registry.importer import import_file
 from cardkit.registry.load import adbc as adbcload
 from cardkit.registry.load import postgres as postgres_load
 from cardkit.registry.load import records as csvload
 from cardkit.registry.load import sqlite as sqlite_load
-from cardkit.registry.fastrow import RecordParser
 from cardkit.registry.load.frames import parse_frame
-from cardkit.registry.importer import import_file
 from cardkit.registry.row import CSV_COLUMNS
 from cardkit.registry.store import open_store
 from cardkit.registry.synth import Synth, write_csv
@@ -82,7 +82,8 @@ def test_frame_path_takes_clean_files_and_checks_columns_not_records(monkeypatch
     rows = list(Synth(7).rows(400, dirty=0.3))
     data = _csv_bytes([[r[c] for c in CSV_COLUMNS] for r in rows], crlf=True, extra=[])
     calls = []
-    monkeypatch.setattr(PARSER, "parse_many", lambda recs, *a, **k: calls.append(1) or RecordParser.parse_many(PARSER, recs, *a, **k))
+    monkeypatch.setattr(PARSER, "parse_many",
+                        lambda recs, *a, **k: calls.append(1) or RecordParser.parse_many(PARSER, recs, *a, **k))
     got = parse_frame(PARSER, data)
     assert got is not None
     frame, rejected, read, lines = got

@@ -11,19 +11,19 @@ import shutil
 import signal
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from cardkit.cli import main
+from cardkit.registry.backend import StoreFullError
+from cardkit.registry.importer import import_file
+from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.load import adbc as adbcload
 from cardkit.registry.load import scratch
 from cardkit.registry.load import sqlite as sqlite_load
-from cardkit.registry.backend import StoreFullError
 from cardkit.registry.load.csvrecords import CsvRecordError, records
-from cardkit.registry.importer import import_file
-from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
 
 HEADER = ("id_number", "full_name", "date_of_birth")
@@ -46,7 +46,7 @@ def _people(ids) -> list[tuple[str, str, str]]:
 
 
 def _record(i: int) -> CheckInRecord:
-    return CheckInRecord(at=datetime(2025, 6, 30, 8, tzinfo=timezone.utc), station="desk-1", operator="lan",
+    return CheckInRecord(at=datetime(2025, 6, 30, 8, tzinfo=UTC), station="desk-1", operator="lan",
                          access_method="PACE-CAN", match_outcome="exact_id", id_number=f"001090{i:06d}",
                          extra={"pad": "x" * 2000})
 

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from cardkit.errors import InputError
 from cardkit.registry.journal import CheckInRecord, Journal
 from cardkit.registry.store import open_store
 
-T0 = datetime(2025, 6, 30, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 30, 8, 0, tzinfo=UTC)
 
 
 def _rec(i: int = 0, **kw) -> CheckInRecord:

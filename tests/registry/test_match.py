@@ -9,8 +9,8 @@ import pytest
 
 from cardkit.person import Sex
 from cardkit.registry.match import match
-from cardkit.registry.row import Resident
 from cardkit.registry.normalize import fold, swapped_dob, tone_key
+from cardkit.registry.row import Resident
 from cardkit.registry.synth import Synth, old_tone, strip_diacritics, typo
 
 

@@ -19,9 +19,9 @@ from cardkit.person import DobPrecision, Sex
 from cardkit.registry.dobmatch import DobMatch, compare_dobs
 from cardkit.registry.match import Method, match
 from cardkit.registry.matcheval import VariantClass, build_eval, evaluate, mark_twin
-from cardkit.registry.row import Resident
 from cardkit.registry.namematch import NameMatch, compare_names
 from cardkit.registry.normalize import fold, tone_key
+from cardkit.registry.row import Resident
 
 E, Y = DobPrecision.EXACT, DobPrecision.YEAR
 M, F = Sex.MALE, Sex.FEMALE

@@ -78,7 +78,8 @@ def test_rule_constants_defined_once():
     for name in ALL:
         path = REGISTRY / name
         text = path.read_text(encoding="utf-8")
-        found += [(path.name, m) for m in re.findall(r"(?m)^_?(MAX_TEXT|MIN_YEAR|MIN_ISO|INSURANCE(?:_PATTERN)?|SEX\w*) *=", text)]
+        pattern = r"(?m)^_?(MAX_TEXT|MIN_YEAR|MIN_ISO|INSURANCE(?:_PATTERN)?|SEX\w*) *="
+        found += [(path.name, m) for m in re.findall(pattern, text)]
         found += [(path.name, "{10,15}")] * text.count("{10,15}")
     assert found == [("row.py", "MAX_TEXT"), ("row.py", "MIN_YEAR"), ("row.py", "MIN_ISO"),
                      ("row.py", "INSURANCE_PATTERN"), ("row.py", "INSURANCE"), ("row.py", "SEX_CODES"),

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -43,14 +43,14 @@ def test_roundtrip_keeps_every_field(store):
            card_issue_date=date(2021, 5, 1), card_expiry_date=date(2030, 1, 1),
            insurance_code="DN4010123456789", insurance_valid_from=date(2025, 1, 1),
            insurance_valid_to=date(2025, 12, 31), insurance_facility="Bệnh viện Bạch Mai")
-    store.upsert([r], now=datetime(2025, 1, 2, tzinfo=timezone.utc))
+    store.upsert([r], now=datetime(2025, 1, 2, tzinfo=UTC))
     got = store.get("001090012345")
     assert got.to_csv_row() == r.to_csv_row()
-    assert got.updated_at == datetime(2025, 1, 2, tzinfo=timezone.utc)
+    assert got.updated_at == datetime(2025, 1, 2, tzinfo=UTC)
 
 
 def test_upsert_by_id_updates_and_skips_unchanged(store):
-    t1, t2 = datetime(2025, 1, 1, tzinfo=timezone.utc), datetime(2025, 2, 1, tzinfo=timezone.utc)
+    t1, t2 = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 2, 1, tzinfo=UTC)
     assert store.upsert([_r()], now=t1) == 1
     assert store.upsert([_r()], now=t2) == 0
     assert store.get("001090012345").updated_at == t1
@@ -111,7 +111,7 @@ def test_migration_3_replaces_the_dob_index_by_a_covering_one(db_url):
 
 
 def test_migration_4_adds_the_dob_precision_and_keeps_rows_exact(db_url):
-    from cardkit.registry.schema import MIGRATIONS, CREATE_VERSION_TABLE
+    from cardkit.registry.schema import CREATE_VERSION_TABLE, MIGRATIONS
 
     with open_store(db_url, migrate=False) as s:  # a registry written by a cardkit at version 3
         s.backend.execute(CREATE_VERSION_TABLE)

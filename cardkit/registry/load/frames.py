@@ -28,12 +28,23 @@ import unicodedata
 
 import polars as pl
 
-from cardkit.registry.load.csvrecords import one_record
 from cardkit.registry.fastrow import EXACT, RecordParser, Rejected
+from cardkit.registry.load.csvrecords import one_record
 from cardkit.registry.normalize import FOLD_TABLE
 from cardkit.registry.row import (
-    CSV_COLUMNS, DATE_ORDER, FIELDS, KEY_FIELDS, MAX_TEXT, MIN_ISO, NAME_FIELD, SEX_CODES, STORED_COLUMNS, Field, Kind,
-    content_digest, frame_schema,
+    CSV_COLUMNS,
+    DATE_ORDER,
+    FIELDS,
+    KEY_FIELDS,
+    MAX_TEXT,
+    MIN_ISO,
+    NAME_FIELD,
+    SEX_CODES,
+    STORED_COLUMNS,
+    Field,
+    Kind,
+    content_digest,
+    frame_schema,
     rows_frame,
 )
 
@@ -223,7 +234,7 @@ def parse_frame(parser: RecordParser, data: bytes) -> tuple[pl.DataFrame, list[R
         return None
     # Polars reads an empty cell as null, as the parser treats "" (missing).
     cols = {name: (pl.col(f"c{i}") if i is not None else pl.lit(None, pl.String))
-            for name, i in zip(CSV_COLUMNS, parser.positions)}
+            for name, i in zip(CSV_COLUMNS, parser.positions, strict=False)}
     # ord: the record's line in the chunk (1-based), as the csv path numbers them.
     df = df.with_columns(ord=pl.int_range(1, pl.len() + 1, dtype=pl.Int64), exact=exact)
     ok = df.select((pl.col("exact") & fast_mask(cols, parser.today_iso)).alias("ok"))["ok"]

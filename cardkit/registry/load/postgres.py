@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from cardkit.registry.backend import StoreError
 from cardkit.registry.load.common import COLS, RESIDENT_COLUMNS, UPSERT_TAIL, Winners, memory_budget
+
+
 @lru_cache(maxsize=256)
 def _pg_sql(sql: str) -> str:
     return re.sub(r"\?", "%s", sql)
