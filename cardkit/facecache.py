@@ -30,10 +30,10 @@ import hmac
 import logging
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import Callable
 
 from cardkit.errors import CardkitError, FileAccessError
 from cardkit.home import cardkit_home, ensure_parent, private_dir, write_private

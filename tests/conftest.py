@@ -26,6 +26,17 @@ def _cardkit_home(tmp_path_factory):
         os.environ["CARDKIT_HOME"] = old
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reader_limits():
+    """What a reader carries (extended length, block size) is learned once per reader name + ATR
+    and remembered for the process (``cardkit.icao.files``): every test starts without that
+    memory, so a quirky reader of one test cannot change the APDUs another test counts."""
+    from cardkit.icao.files import forget_learned
+
+    forget_learned()
+    yield
+
+
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     """../shared/conformance: real published samples, read in place and never copied."""

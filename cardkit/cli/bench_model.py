@@ -111,7 +111,7 @@ def read_once(image, access, trust, strategy: str, face_cache=None) -> tuple[Tra
 
 def model(trace: Trace, host_cpu: float, file_bytes: int, link: LinkModel) -> dict[str, float]:
     times = [link.exchange(e.command, e.response) for e in trace.exchanges]
-    handshake = sum(t for t, e in zip(times, trace.exchanges) if not e.file)
+    handshake = sum(t for t, e in zip(times, trace.exchanges, strict=False) if not e.file)
     modelled = sum(times) + host_cpu
     floor = link.floor(file_bytes, handshake)
     n, cpu = trace.identity_at or (len(times), host_cpu)
@@ -179,7 +179,8 @@ def run_model(runs: int, trust, link_base: LinkModel) -> dict[str, object]:
                 ours[rate]["vs_223_select"] = round(ours[rate]["modelled_ms"] / base, 3)
         back = entry["returning"]["by_bitrate"]  # type: ignore[index]
         for rate in back:
-            back[rate]["vs_first_read"] = round(back[rate]["modelled_ms"] / entry["cardkit"]["by_bitrate"][rate]["modelled_ms"], 3)  # type: ignore[index]
+            first = entry["cardkit"]["by_bitrate"][rate]["modelled_ms"]  # type: ignore[index]
+            back[rate]["vs_first_read"] = round(back[rate]["modelled_ms"] / first, 3)
         report[name] = entry
     return report
 

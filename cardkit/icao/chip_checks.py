@@ -37,13 +37,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class ChipChecks:
-    session: "ReadingSession"
+    session: ReadingSession
     verdicts: list[Verdict] = field(default_factory=list)
-    infos: "SecurityInfos | None" = None
+    infos: SecurityInfos | None = None
     ca_pending: bool = False
-    aa_evidence: "AaEvidence | None" = None
-    terminal: "TerminalCredentials | None" = None
-    ta: "TaOutcome | None" = None
+    aa_evidence: AaEvidence | None = None
+    terminal: TerminalCredentials | None = None
+    ta: TaOutcome | None = None
 
     @property
     def ta_attempted(self) -> bool:
@@ -104,7 +104,7 @@ class ChipChecks:
             self._ta_blocked("TA v1 follows chip authentication, which failed")
 
     # -- Terminal Authentication (cardkit.icao.ta_checks) ---------------------------------
-    def _ta_version(self) -> "TaVersion | None":
+    def _ta_version(self) -> TaVersion | None:
         """The version to run, or None with :attr:`ta` saying why none runs."""
         from cardkit.icao.ta import TaVersion
         from cardkit.icao.ta_checks import TaFailure, announced_version, fail, not_offered, unsupported_version, version_of
@@ -231,7 +231,7 @@ class ChipChecks:
         self.verdicts.append(self.ta.verdict)
 
 
-def _card_access_infos(card_access: bytes | None) -> "SecurityInfos | None":
+def _card_access_infos(card_access: bytes | None) -> SecurityInfos | None:
     from cardkit.icao.lds.security_infos import parse_security_infos
 
     if not card_access:

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from cardkit.errors import CardkitError
 from cardkit.icao.lds.ef import DataGroup

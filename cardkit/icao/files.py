@@ -151,6 +151,10 @@ class FileReader:
 
     def read_file(self, fid: int, sfi: int | None = None, progress: Progress | None = None) -> bytes:
         """Read a whole transparent EF that holds one BER-TLV (an LDS file)."""
+        # Kept as one loop (64 lines), on purpose: every fallback (probe refused, no SFI, Le step-down,
+        # offset refused, end of file) changes the same loop state (block, offset, SFI use, probing)
+        # and must leave the SM counter right; split apart, each piece would need all of that state.
+        # Every step is pinned by tests/sim/test_reader_quirks.py and tests/sim/test_card_rules.py.
         use_sfi = self.use_sfi and sfi is not None and sfi <= 0x1E
         if not use_sfi:
             self.select_ef(fid)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cardkit.apdu import StatusWord as SW
 from cardkit.errors import CardkitError, ParseError, SecureMessagingError

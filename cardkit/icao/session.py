@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Literal
 
 from cardkit.apdu import CommandApdu, ResponseApdu
 from cardkit.errors import AccessError, ApduError, InputError, ParseError, WrongKeyError
@@ -199,7 +200,8 @@ class ReadingSession:
                 logger.info("PACE failed (%s); falling back to BAC", exc)
                 return self._bac(access, f"PACE failed ({exc}); fell back to BAC")
         if access.mrz_key is None:
-            raise AccessError("the card offers only BAC, which needs the MRZ key (ID, date of birth, date of expiry)", step="access")
+            raise AccessError("the card offers only BAC, which needs the MRZ key (ID, date of birth, date of expiry)",
+                              step="access")
         return self._bac(access, "card does not offer PACE (no EF.CardAccess)")
 
     def _bac(self, access: AccessSpec, reason: str) -> AccessInfo:
@@ -305,7 +307,8 @@ class ReadingSession:
                   on_file: Callable[[DataGroup, bytes], None] | None) -> bytes | None:
         emit(FileEvent(FileEventKind.START, dg))
         try:
-            data = self.files.read_file(dg.fid, dg.sfi, lambda done, total: emit(FileEvent(FileEventKind.PROGRESS, dg, done, total)))
+            data = self.files.read_file(
+                dg.fid, dg.sfi, lambda done, total: emit(FileEvent(FileEventKind.PROGRESS, dg, done, total)))
         except (FileNotFoundOnCard, FileProtected) as exc:
             reason = "absent (6A82)" if isinstance(exc, FileNotFoundOnCard) else "not readable: protected (6982)"
             self.file_errors[dg] = reason

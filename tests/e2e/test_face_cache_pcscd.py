@@ -11,11 +11,11 @@ import subprocess
 import sys
 
 import pytest
+from support import wait_for_card
 
 from cardkit.icao.keys import cccd_can
 from cardkit.sim.pki import TestPki
 from cardkit.sim.population import builtin_card
-from support import wait_for_card
 
 pytestmark = pytest.mark.pcscd
 READER = "Virtual PCD 00 00"

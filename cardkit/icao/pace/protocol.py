@@ -137,6 +137,8 @@ def pace(
     calls ``result.cam.verify(pk_ic)`` later. Raises WrongKeyError when the card rejects the
     password, AccessError on any protocol or validation failure.
     """
+    # One function (about 70 lines), on purpose: it reads as §4.4.3's steps in their order (MSE:Set AT,
+    # nonce, mapping, key agreement, tokens), each a few lines, with one error translation around them.
     try:
         spec = pace_protocol(info.protocol)
     except ValueError as exc:
