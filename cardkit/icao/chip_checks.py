@@ -18,6 +18,8 @@ With a terminal chain configured (``terminal``), EAC Terminal Authentication run
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -44,6 +46,7 @@ class ChipChecks:
     aa_evidence: AaEvidence | None = None
     terminal: TerminalCredentials | None = None
     ta: TaOutcome | None = None
+    rng: Callable[[int], bytes] = secrets.token_bytes  # the AA challenge (injected by tests)
 
     @property
     def ta_attempted(self) -> bool:
@@ -179,7 +182,7 @@ class ChipChecks:
 
         aa_info = self.infos.aa_infos[0] if self.infos is not None and self.infos.aa_infos else None
         try:
-            verdict, self.aa_evidence = authenticate(self.session.send, dg15, aa_info=aa_info)
+            verdict, self.aa_evidence = authenticate(self.session.send, dg15, aa_info=aa_info, rng=self.rng)
             self.verdicts.append(verdict)
         except (ParseError, ValueError) as exc:
             self.verdicts.append(invalid(AA_CHECK, f"active authentication failed: {exc}"))

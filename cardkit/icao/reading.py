@@ -13,6 +13,7 @@ one of them is VALID.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,16 +112,17 @@ def read_and_verify(
     policy: VerificationPolicy = DESK_POLICY,
     terminal: TerminalCredentials | None = None,
     face_cache: FaceCache | None = None,
+    rng: Callable[[int], bytes] = secrets.token_bytes,
 ) -> ReadResult:
     """Open, read and verify. ``terminal``: an EAC terminal chain and key; when given and the chip
     announces Terminal Authentication, TA runs (:mod:`cardkit.icao.ta_checks`) and must pass.
     ``face_cache``: a returning card's DG2, DG14 and DG15 are taken from it when it holds the
     bytes of the hashes EF.SOD lists (:mod:`cardkit.icao.face_cache`); those of a VALID read
-    that came from the chip are stored in it."""
+    that came from the chip are stored in it. ``rng``: the randomness of the AA challenge."""
     t0 = time.perf_counter()
     session = ReadingSession(connection, face_cache=face_cache)
     session.open(access)
-    checks = ChipChecks(session, terminal=terminal)
+    checks = ChipChecks(session, terminal=terminal, rng=rng)
     try:
         session.read_files(progress, on_file=checks.on_file)
         checks.prove_ca()
