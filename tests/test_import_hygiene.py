@@ -56,3 +56,19 @@ def test_the_circle_finder_sees_a_circle():
 def test_reading_a_card_does_not_load_pycryptodome_or_cffi():
     mods = _modules_after("import cardkit.icao.reading, cardkit.transport.inproc")
     assert not {"Crypto", "cffi", "pycparser"} & mods
+
+
+def test_a_command_imports_its_own_module_only():
+    mods = _modules_after("import cardkit.cli as c; c.build_parser(['--debug', 'read', '--help'])")
+    assert "cardkit.cli.read" in mods
+    assert not {"cardkit.cli.verify", "cardkit.cli.agent", "cardkit.cli.registry", "cardkit.cli.sim",
+                "asn1crypto", "http.client"} & mods
+
+
+def test_help_and_bench_still_list_every_command():
+    from cardkit.cli import COMMANDS, build_parser
+
+    top = build_parser([]).format_help()
+    assert all(f"    {name} " in top or f"    {name}\n" in top for name in COMMANDS)
+    bench = _modules_after("import cardkit.cli as c; c.build_parser(['bench', 'read'])")
+    assert {f"cardkit.cli.{m}" for m in ("verify", "registry", "bhyt", "bench_pace", "bench_read", "bench_agent")} <= bench

@@ -22,7 +22,7 @@ import sys
 
 from cardkit.errors import CardkitError, FileAccessError
 
-# Command modules, in help order. Add yours here.
+# Command modules, in help order. Add yours here, and to COMMANDS / BENCH_MODULES.
 COMMAND_MODULES = [
     "readers",
     "read",
@@ -39,14 +39,24 @@ COMMAND_MODULES = [
     "bench_read",
     "bench_agent",
 ]
+# The one module that registers each top-level command, and those that add a `cardkit bench NAME`:
+# `cardkit read ...` imports the read module alone, not every command's libraries (start-up time).
+COMMANDS = {name: name for name in COMMAND_MODULES if not name.startswith("bench_")}
+BENCH_MODULES = ["verify", "registry", "bhyt", "bench_pace", "bench_read", "bench_agent"]
+_GLOBAL_FLAGS = {"--debug", "--traffic"}
 
 
-def _modules():
-    for name in COMMAND_MODULES:
+def _modules(argv: list[str] | None = None):
+    """The command modules the arguments need: the named command's, the bench modules for
+    `cardkit bench`, every module for help, an unknown command or none."""
+    words = [w for w in (sys.argv[1:] if argv is None else argv) if w not in _GLOBAL_FLAGS]
+    first = words[0] if words else None
+    names = BENCH_MODULES if first == "bench" else [COMMANDS[first]] if first in COMMANDS else COMMAND_MODULES
+    for name in names:
         yield importlib.import_module(f"cardkit.cli.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cardkit", description=__doc__.splitlines()[1] if __doc__ else None)
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     parser.add_argument(
@@ -57,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure speed (medians of several runs)")
     bench_sub = bench.add_subparsers(dest="bench", metavar="WHAT")
     bench_sub.required = True
-    for mod in _modules():
+    for mod in _modules(argv):
         if hasattr(mod, "register"):
             mod.register(sub)
         if hasattr(mod, "register_bench"):
@@ -66,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     from cardkit.log import setup_logging
 
