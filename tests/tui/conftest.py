@@ -20,9 +20,9 @@ from cardkit.sim.issuer import personalise
 from cardkit.sim.pki import TestPki, write_trust
 from cardkit.sim.population import person
 from cardkit.station.config import StationConfig
+from cardkit.transport.sources import InProcessCardSource
 from cardkit.trustdir import load_trust_store
 from cardkit.tui.app import StationApp
-from cardkit.tui.backends import InProcessCardSource
 
 VN = timezone(timedelta(hours=7))
 FIXED_NOW = datetime(2025, 7, 1, 9, 30, tzinfo=VN)

@@ -20,8 +20,8 @@ from cardkit.insurance.standin import StandIn, StandInState
 from cardkit.registry.evidence import LookupJournal
 from cardkit.registry.store import open_store
 from cardkit.station.config import StationConfig
+from cardkit.transport.sources import InProcessCardSource
 from cardkit.tui.app import StationApp
-from cardkit.tui.backends import InProcessCardSource
 
 SIZE = (120, 40)
 LABEL = {Outcome.USABLE: "DÙNG ĐƯỢC", Outcome.NOT_AS_IS: "KHÔNG NHẬN NGAY", Outcome.LOOKUP_FAILED: "KHÔNG TRA ĐƯỢC"}
