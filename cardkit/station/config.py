@@ -39,18 +39,19 @@ MODES = ("clinic", "counter")
 LANGUAGES = ("vi", "en")
 PHOTO_MODES = ("auto", "halfblock", "none")
 INSURANCE_SOURCES = ("registry", "gateway")
-SWITCH = ("off", "on")
 
 
-class AgentSwitch(str, Enum):
-    """``agent`` in station.toml: whether the desk agent runs inside the station."""
+class Switch(str, Enum):
+    """An on/off setting of station.toml (``agent``, ``face_cache``)."""
 
     OFF = "off"
     ON = "on"
 
 
-_SWITCH_WORDS = {"on": AgentSwitch.ON, "true": AgentSwitch.ON, "yes": AgentSwitch.ON,
-                 "off": AgentSwitch.OFF, "false": AgentSwitch.OFF, "no": AgentSwitch.OFF, "": AgentSwitch.OFF}
+SWITCH = tuple(s.value for s in Switch)  # what ``face_cache`` takes
+# ``agent`` also takes the words people write for on and off
+_SWITCH_WORDS = {"on": Switch.ON, "true": Switch.ON, "yes": Switch.ON,
+                 "off": Switch.OFF, "false": Switch.OFF, "no": Switch.OFF, "": Switch.OFF}
 
 
 
@@ -128,11 +129,11 @@ class StationConfig:
 
     @property
     def hosts_agent(self) -> bool:
-        return AgentSwitch(self.agent) is AgentSwitch.ON
+        return Switch(self.agent) is Switch.ON
 
     @property
     def face_cache_on(self) -> bool:
-        return self.face_cache == "on"
+        return Switch(self.face_cache) is Switch.ON
 
     def with_(self, **changes: str) -> StationConfig:
         return replace(self, **changes)
