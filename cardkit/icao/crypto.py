@@ -63,14 +63,12 @@ def tdes_cbc_decrypt(key: bytes, data: bytes, iv: bytes = b"\x00" * 8) -> bytes:
 
 def retail_mac(key: bytes, data: bytes) -> bytes:
     """ISO/IEC 9797-1 MAC algorithm 3 with DES (ICAO 9303-11 §9.8.6.2); ``data`` already padded:
-    single-DES CBC under K_a over every block, then the last block through 3DES (K_a, K_b, K_a)."""
+    single-DES CBC under K_a over every block, then D under K_b and E under K_a."""
     if len(data) % 8:
         raise ValueError("retail MAC input must be padded to 8 bytes")
-    if not data:
-        return _run(Cipher(_tdes(key[:16]), modes.ECB()), b"\x00" * 8)
-    head, last = bytes(data[:-8]), bytes(data[-8:])
-    chain = _run(Cipher(_des(key), modes.CBC(b"\x00" * 8)), head)[-8:] if head else b"\x00" * 8
-    return _run(Cipher(_tdes(key[:16]), modes.CBC(chain)), last)
+    h = _run(Cipher(_des(key[:8]), modes.CBC(b"\x00" * 8)), data)[-8:] if data else b"\x00" * 8
+    h = _run(Cipher(_des(key[8:16]), modes.ECB()), h, decrypt=True)
+    return _run(Cipher(_des(key[:8]), modes.ECB()), h)
 
 
 def aes_cmac(key: bytes, data: bytes, size: int = 8) -> bytes:
