@@ -72,3 +72,12 @@ def test_help_and_bench_still_list_every_command():
     assert all(f"    {name} " in top or f"    {name}\n" in top for name in COMMANDS)
     bench = _modules_after("import cardkit.cli as c; c.build_parser(['bench', 'read'])")
     assert {f"cardkit.cli.{m}" for m in ("verify", "registry", "bhyt", "bench_pace", "bench_read", "bench_agent")} <= bench
+
+
+def test_every_module_with_a_bench_is_loaded_for_cardkit_bench():
+    import importlib
+
+    from cardkit.cli import BENCH_MODULES, COMMAND_MODULES
+
+    with_bench = [m for m in COMMAND_MODULES if hasattr(importlib.import_module(f"cardkit.cli.{m}"), "register_bench")]
+    assert sorted(with_bench) == sorted(BENCH_MODULES)

@@ -39,9 +39,9 @@ COMMAND_MODULES = [
     "bench_read",
     "bench_agent",
 ]
-# The one module that registers each top-level command, and those that add a `cardkit bench NAME`:
-# `cardkit read ...` imports the read module alone, not every command's libraries (start-up time).
-COMMANDS = {name: name for name in COMMAND_MODULES if not name.startswith("bench_")}
+# Each top-level command is registered by the module of its name; BENCH_MODULES add a `cardkit
+# bench NAME`. `cardkit read ...` imports the read module alone, not every command's libraries.
+COMMANDS = [name for name in COMMAND_MODULES if not name.startswith("bench_")]
 BENCH_MODULES = ["verify", "registry", "bhyt", "bench_pace", "bench_read", "bench_agent"]
 _GLOBAL_FLAGS = {"--debug", "--traffic"}
 
@@ -51,7 +51,7 @@ def _modules(argv: list[str] | None = None):
     `cardkit bench`, every module for help, an unknown command or none."""
     words = [w for w in (sys.argv[1:] if argv is None else argv) if w not in _GLOBAL_FLAGS]
     first = words[0] if words else None
-    names = BENCH_MODULES if first == "bench" else [COMMANDS[first]] if first in COMMANDS else COMMAND_MODULES
+    names = BENCH_MODULES if first == "bench" else [first] if first in COMMANDS else COMMAND_MODULES
     for name in names:
         yield importlib.import_module(f"cardkit.cli.{name}")
 
