@@ -55,7 +55,7 @@ def test_person_reads_valid_through_pcscd(cardkit_reader, trust, key, profile):
     reader = cardkit_reader(person=key, profile=profile)
     with find_reader(reader).connect() as conn:
         result = read_and_verify(conn, AccessSpec(can=cccd_can(record.id_number)), trust=trust)
-    assert result.overall.value == "VALID", [v.to_dict() for v in result.verdicts if v.status.value != "VALID"]
+    assert result.overall.value == "VALID", [v.to_dict() for v in result.verdicts]
     chip = result.holder()
     for field in CHIP_FIELDS:
         assert getattr(chip, field) == getattr(record, field), field
