@@ -32,6 +32,7 @@ from cardkit.icao.lds.ef import DataGroup
 from cardkit.icao.pa.passive import PaResult, passive_authentication
 from cardkit.icao.pa.trust import TrustStore
 from cardkit.icao.policy import ACCESS_DOWNGRADE, DESK_POLICY, PASSIVE_AUTHENTICATION, VerificationPolicy
+from cardkit.icao.policy import CHIP_AUTHENTICATION as CA_CHECK
 from cardkit.icao.session import AccessSpec, CardRead, FileEvent, ReadingSession
 from cardkit.icao.verdict import Finding, FindingCode, Status, Verdict, invalid, not_checked, overall, valid
 from cardkit.transport.base import Connection
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CA_CHECK = "chip_authentication"
-AA_CHECK = "active_authentication"
 NOT_READ_CA_FAILED = "not read: chip authentication failed"
 
 
